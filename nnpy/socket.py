@@ -1,0 +1,286 @@
+"""The nnpy ``Socket``: the nnpy 1.x API over the compiled core.
+
+``send`` and ``recv`` are the hot path: one C call each way plus the copy
+out of the received message; everything else (type dispatch, errors,
+signal retries) is moved off the success path.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, List, Optional, Union
+
+from . import constants as _c
+from ._nnpy import ffi, lib
+from .errors import error_for
+
+__all__ = ["Socket", "NN_MSG"]
+
+#: The "library-allocated message" length marker of nn_send/nn_recv.
+NN_MSG: int = lib.NN_MSG
+
+# Any object with the buffer protocol is accepted too; these are the usual ones.
+Data = Union[str, bytes, bytearray, memoryview]
+
+_nn_send = lib.nn_send
+_nn_recv = lib.nn_recv
+_nn_freemsg = lib.nn_freemsg
+_nn_errno = lib.nn_errno
+_unpack = ffi.unpack
+_new = ffi.new
+_from_buffer = ffi.from_buffer
+
+_EINTR = _c.EINTR
+_EBADF = _c.EBADF
+_SOL_SOCKET = _c.SOL_SOCKET
+_TYPE_STR = _c.TYPE_STR
+_INT_SIZE = ffi.sizeof("int")
+_STR_OPT_MAX = 256  # string options are at most 63 bytes (NN_SOCKET_NAME)
+_UINT64_MAX = 2 ** 64 - 1
+
+# Spare `char **` slots for nn_recv(NN_MSG). Popping one is cheaper than
+# ffi.new per call, and a slot is never shared: a thread owns it from pop
+# to append, so concurrent recv calls on one socket stay safe.
+_slots: List[Any] = []
+
+
+def _as_buffer(data: Any) -> "tuple[Any, int]":
+    """(object cffi can pass as `const void *`, its size in bytes).
+
+    The size is always in bytes, whatever a memoryview's format or shape.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+        return data, len(data)
+    try:
+        buf = _from_buffer(data)
+    except TypeError:
+        raise TypeError("expected str or a bytes-like object, not %s"
+                        % type(data).__name__) from None
+    except (BufferError, ValueError):
+        # Non-contiguous views cannot be passed as one pointer: copy them.
+        data = memoryview(data).tobytes()
+        return data, len(data)
+    return buf, len(buf)
+
+
+def _option(option: int, doc: str, writable: bool = True) -> Any:
+    def get(self: Socket) -> Union[int, str]:
+        return self.getsockopt(_SOL_SOCKET, option)
+
+    def put(self: Socket, value: Union[int, str, bytes]) -> None:
+        self.setsockopt(_SOL_SOCKET, option, value)
+
+    return property(get, put if writable else None, doc=doc)
+
+
+class Socket:
+    """A nanomsg socket: ``Socket(AF_SP, PAIR)``.
+
+    ``sock`` is the C socket number (``-1`` once closed).  ``close()`` may be
+    called any number of times; every other call on a closed socket raises
+    :class:`nnpy.errors.BadSocketError` (an NNError with ``error_no ==
+    EBADF``).  Blocking calls that a signal interrupts run the Python signal
+    handlers (so Ctrl-C raises KeyboardInterrupt) and otherwise carry on;
+    the NN_SNDTIMEO/NN_RCVTIMEO period then starts again.
+    """
+
+    __slots__ = ("sock", "_pid", "__weakref__", "__dict__")
+
+    def __init__(self, domain: int, protocol: int) -> None:
+        self.sock = -1
+        sock = lib.nn_socket(domain, protocol)
+        if sock < 0:
+            raise error_for(_nn_errno())
+        self.sock = sock
+        self._pid = os.getpid()
+
+    # -- messages ------------------------------------------------------------
+
+    def send(self, data: Data, flags: int = 0) -> int:
+        """Send one message; returns its size in bytes.
+
+        ``data`` is bytes, a str (sent as UTF-8) or any buffer-protocol
+        object (sent as its raw bytes).
+        """
+        if type(data) is bytes:
+            n = len(data)
+        else:
+            data, n = _as_buffer(data)
+        rc = _nn_send(self.sock, data, n, flags)
+        if rc < 0:
+            return self._send_failed(_nn_errno(), data, n, flags)
+        return rc
+
+    def _send_failed(self, err: int, data: Any, n: int, flags: int) -> int:
+        # Entering this Python frame ran any pending signal handler, so a
+        # KeyboardInterrupt has already been raised if there was one.
+        while err == _EINTR:
+            rc = _nn_send(self.sock, data, n, flags)
+            if rc >= 0:
+                return rc
+            err = _nn_errno()
+        raise error_for(err)
+
+    def recv(self, flags: int = 0) -> bytes:
+        """Receive one message as bytes."""
+        slot = _slots.pop() if _slots else _new("char **")
+        n = _nn_recv(self.sock, slot, NN_MSG, flags)
+        if n < 0:
+            n = self._recv_failed(_nn_errno(), slot, flags)
+        msg = slot[0]
+        data = _unpack(msg, n)
+        _nn_freemsg(msg)
+        _slots.append(slot)
+        return data
+
+    def _recv_failed(self, err: int, slot: Any, flags: int) -> int:
+        while err == _EINTR:  # see _send_failed
+            n = _nn_recv(self.sock, slot, NN_MSG, flags)
+            if n >= 0:
+                return n
+            err = _nn_errno()
+        _slots.append(slot)
+        raise error_for(err)
+
+    # -- endpoints -----------------------------------------------------------
+
+    def bind(self, addr: Union[str, bytes]) -> int:
+        """Bind to ``addr`` (e.g. ``"inproc://a"``); returns the endpoint id."""
+        rc = lib.nn_bind(self.sock, _addr(addr))
+        if rc < 0:
+            raise error_for(_nn_errno())
+        return rc
+
+    def connect(self, addr: Union[str, bytes]) -> int:
+        """Connect to ``addr``; returns the endpoint id."""
+        rc = lib.nn_connect(self.sock, _addr(addr))
+        if rc < 0:
+            raise error_for(_nn_errno())
+        return rc
+
+    def shutdown(self, eid: int) -> None:
+        """Remove the endpoint ``eid`` returned by bind or connect."""
+        if lib.nn_shutdown(self.sock, eid) < 0:
+            raise error_for(_nn_errno())
+
+    # -- options -------------------------------------------------------------
+
+    def setsockopt(self, level: int, option: int, value: Union[int, str, bytes, Any]) -> None:
+        """Set an option; ``value`` is an int, a str (UTF-8) or bytes."""
+        if isinstance(value, int):
+            buf, size = _new("int *", value), _INT_SIZE
+        elif isinstance(value, str):
+            buf = value.encode("utf-8", "surrogateescape")
+            size = len(buf)
+        else:
+            buf, size = _as_buffer(value)
+        if lib.nn_setsockopt(self.sock, level, option, buf, size) < 0:
+            raise error_for(_nn_errno())
+
+    def getsockopt(self, level: int, option: int) -> Union[int, str]:
+        """Read an option: an int, or a str for string options (SOCKET_NAME)."""
+        if _c.option_type(level, option) == _TYPE_STR:
+            sbuf = _new("char[]", _STR_OPT_MAX)
+            size = _new("size_t *", _STR_OPT_MAX)
+            if lib.nn_getsockopt(self.sock, level, option, sbuf, size) < 0:
+                raise error_for(_nn_errno())
+            raw = _unpack(sbuf, min(size[0], _STR_OPT_MAX))
+            return raw.decode("utf-8", "surrogateescape")
+        ibuf = _new("int *")
+        size = _new("size_t *", _INT_SIZE)
+        if lib.nn_getsockopt(self.sock, level, option, ibuf, size) < 0:
+            raise error_for(_nn_errno())
+        return int(ibuf[0])
+
+    def get_statistic(self, statistic: int) -> int:
+        """Current value of a statistic (``STAT_*``).
+
+        NN_STAT_CURRENT_SND_PRIORITY reads -1 when no pipe can send.
+        """
+        ffi.errno = 0  # the C API returns (uint64_t)-1 for errors and for that -1
+        value = lib.nn_get_statistic(self.sock, statistic)
+        if value == _UINT64_MAX:
+            err = ffi.errno
+            if err:
+                raise error_for(err)
+            return -1
+        return int(value)
+
+    # -- life cycle ----------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self.sock < 0
+
+    def close(self) -> None:
+        """Close the socket. Closing a closed socket does nothing.
+
+        A call blocked on the socket in another thread fails with EBADF.
+        """
+        sock = self.sock
+        if sock < 0:
+            return
+        # Forget the number first: the core reuses it for the next socket.
+        self.sock = -1
+        if lib.nn_close(sock) < 0:
+            err = _nn_errno()
+            if err != _EBADF:  # EBADF: nn_term() closed it already
+                raise error_for(err)
+
+    def __enter__(self) -> "Socket":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self, _close: Any = lib.nn_close, _getpid: Any = os.getpid) -> None:
+        # Runs at garbage collection and at interpreter exit, when module
+        # globals may be gone: everything used is bound as a default. A forked
+        # child must not touch the parent's sockets.
+        sock = getattr(self, "sock", -1)
+        if sock >= 0 and getattr(self, "_pid", None) == _getpid():
+            self.sock = -1
+            _close(sock)
+
+    def __repr__(self) -> str:
+        if self.sock < 0:
+            return "<nnpy.Socket closed>"
+        return "<nnpy.Socket sock=%d>" % self.sock
+
+    # -- common options as properties ----------------------------------------
+
+    linger = _option(_c.LINGER, "NN_LINGER (ms); always reads 0")
+    sndbuf = _option(_c.SNDBUF, "NN_SNDBUF (bytes)")
+    rcvbuf = _option(_c.RCVBUF, "NN_RCVBUF (bytes)")
+    rcvmaxsize = _option(_c.RCVMAXSIZE, "NN_RCVMAXSIZE (bytes, -1: no limit)")
+    sndtimeo = _option(_c.SNDTIMEO, "NN_SNDTIMEO (ms, -1: forever)")
+    rcvtimeo = _option(_c.RCVTIMEO, "NN_RCVTIMEO (ms, -1: forever)")
+    reconnect_ivl = _option(_c.RECONNECT_IVL, "NN_RECONNECT_IVL (ms)")
+    reconnect_ivl_max = _option(_c.RECONNECT_IVL_MAX, "NN_RECONNECT_IVL_MAX (ms)")
+    sndprio = _option(_c.SNDPRIO, "NN_SNDPRIO (1 best .. 16)")
+    rcvprio = _option(_c.RCVPRIO, "NN_RCVPRIO (1 best .. 16)")
+    ipv4only = _option(_c.IPV4ONLY, "NN_IPV4ONLY (0 or 1)")
+    maxttl = _option(_c.MAXTTL, "NN_MAXTTL (hops)")
+    name = _option(_c.SOCKET_NAME, "NN_SOCKET_NAME (str)")
+    sndfd = _option(_c.SNDFD, "NN_SNDFD: readable while a send would not block", False)
+    rcvfd = _option(_c.RCVFD, "NN_RCVFD: readable while a recv would not block", False)
+    domain = _option(_c.DOMAIN, "NN_DOMAIN (AF_SP or AF_SP_RAW)", False)
+    protocol = _option(_c.PROTOCOL, "NN_PROTOCOL (PAIR, PUB, ...)", False)
+
+    # -- conveniences ----------------------------------------------------------
+
+    def subscribe(self, topic: Union[str, bytes]) -> None:
+        """SUB: receive messages starting with ``topic`` (``""``: all)."""
+        self.setsockopt(_c.SUB, _c.SUB_SUBSCRIBE, topic)
+
+    def unsubscribe(self, topic: Union[str, bytes]) -> None:
+        """SUB: drop one subscription to ``topic`` (EINVAL if none)."""
+        self.setsockopt(_c.SUB, _c.SUB_UNSUBSCRIBE, topic)
+
+
+def _addr(addr: Union[str, bytes]) -> bytes:
+    if isinstance(addr, str):
+        return addr.encode("utf-8")
+    if isinstance(addr, (bytes, bytearray)):
+        return bytes(addr)
+    raise TypeError("address must be str or bytes, not %s" % type(addr).__name__)

@@ -1,0 +1,9 @@
+"""setuptools entry: the extension is described by build_ffi.py (cffi)."""
+from setuptools import setup
+
+setup(
+    packages=["nnpy"],
+    package_data={"nnpy": ["py.typed"]},
+    cffi_modules=["build_ffi.py:ffibuilder"],
+    zip_safe=False,
+)

@@ -1,0 +1,321 @@
+/* Pipes: one live connection as the protocol sees it. The inbound queue is
+   filled by the transport (any thread) and drained by the protocol under
+   the socket lock; it has its own leaf lock.
+
+   A state change that the owning socket must hear about (a message arrived,
+   room to send again) is an *event*. Events are never handled while the
+   calling thread holds a socket lock — that could lock two sockets in
+   either order — so they are queued per thread and run as soon as the
+   thread lets go of its last socket lock. */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "msgq.h"
+#include "sock.h"
+
+struct nn_pipe {
+    struct nn_sock *sock;
+    struct nn_ep *ep;
+    const struct nn_pipe_ops *ops;
+    void *tdata;
+    void *pdata;
+    int sndprio, rcvprio;
+    uint64_t id;
+    atomic_int refs;
+
+    /* Under the socket lock. */
+    int attached;
+    int rd, wr;               /* as the protocol was last told */
+    struct nn_list item;      /* in sock->pipes */
+
+    /* Under qmtx. */
+    pthread_mutex_t qmtx;
+    struct nn_msgq q;
+    size_t qbytes, rcvbuf;
+    int qfull, stopped;
+};
+
+enum { EV_IN = 1, EV_OUT = 2 };
+
+struct pending {
+    struct nn_pipe *p;
+    int ev;
+};
+
+static _Thread_local struct {
+    struct pending *v;
+    size_t n, cap, head;
+    int depth;      /* socket locks held by this thread */
+    int flushing;
+} tls;
+
+static atomic_uint_fast64_t next_pipe_id = 1;
+
+static void pipe_event_run(struct nn_pipe *p, int ev)
+{
+    struct nn_sock *s = p->sock;
+    nn_sock_lock(s);
+    if (p->attached) {
+        if (ev == EV_IN) {
+            pthread_mutex_lock(&p->qmtx);
+            int has = p->q.count > 0;
+            pthread_mutex_unlock(&p->qmtx);
+            if (has && !p->rd) {
+                p->rd = 1;
+                s->proto->in(s->pst, p);
+            }
+        } else if (!p->wr) {
+            p->wr = 1;
+            s->proto->out(s->pst, p);
+        }
+    }
+    nn_sock_unlock(s);
+    nn_pipe_unref(p);
+}
+
+int nn_pipe_deferring(void)
+{
+    return tls.depth > 0 || tls.flushing;
+}
+
+void nn_pipe_events_flush(void)
+{
+    if (tls.flushing || tls.depth > 0)
+        return;
+    tls.flushing = 1;
+    while (tls.head < tls.n) {
+        struct pending e = tls.v[tls.head++];
+        pipe_event_run(e.p, e.ev);
+    }
+    tls.head = tls.n = 0;
+    tls.flushing = 0;
+}
+
+void nn_sock_lock(struct nn_sock *s)
+{
+    pthread_mutex_lock(&s->mtx);
+    tls.depth++;
+}
+
+/* Called by nn_sock_unlock (sock.c) after the mutex is released. */
+void nn_pipe_unlocked(void)
+{
+    tls.depth--;
+    if (tls.depth == 0 && tls.n > tls.head)
+        nn_pipe_events_flush();
+}
+
+static void pipe_event(struct nn_pipe *p, int ev)
+{
+    nn_pipe_ref(p);
+    if (!nn_pipe_deferring()) {
+        pipe_event_run(p, ev);
+        return;
+    }
+    if (tls.n == tls.cap) {
+        size_t ncap = tls.cap ? tls.cap * 2 : 16;
+        struct pending *v = realloc(tls.v, ncap * sizeof(*v));
+        if (!v) {
+            /* Out of memory: the event is lost; the pipe may stall but
+               nothing is corrupted. */
+            nn_pipe_unref(p);
+            return;
+        }
+        tls.v = v;
+        tls.cap = ncap;
+    }
+    tls.v[tls.n].p = p;
+    tls.v[tls.n].ev = ev;
+    tls.n++;
+}
+
+struct nn_pipe *nn_pipe_new(struct nn_ep *ep, const struct nn_pipe_ops *ops,
+                            void *tdata)
+{
+    struct nn_pipe *p = calloc(1, sizeof(*p));
+    if (!p)
+        return NULL;
+    p->sock = ep->sock;
+    p->ep = ep;
+    p->ops = ops;
+    p->tdata = tdata;
+    p->sndprio = ep->sndprio;
+    p->rcvprio = ep->rcvprio;
+    p->id = atomic_fetch_add(&next_pipe_id, 1);
+    atomic_init(&p->refs, 1);
+    nn_list_init(&p->item);
+    pthread_mutex_init(&p->qmtx, NULL);
+    nn_msgq_init(&p->q);
+    nn_sock_lock(p->sock);
+    p->rcvbuf = (size_t) p->sock->opt.rcvbuf;
+    nn_sock_unlock(p->sock);
+    nn_sock_hold(p->sock);
+    return p;
+}
+
+void nn_pipe_ref(struct nn_pipe *p)
+{
+    atomic_fetch_add(&p->refs, 1);
+}
+
+void nn_pipe_unref(struct nn_pipe *p)
+{
+    if (atomic_fetch_sub(&p->refs, 1) != 1)
+        return;
+    struct nn_sock *s = p->sock;
+    nn_msgq_term(&p->q);
+    pthread_mutex_destroy(&p->qmtx);
+    free(p);
+    nn_sock_release(s);
+}
+
+void *nn_pipe_tdata(const struct nn_pipe *p) { return p->tdata; }
+struct nn_sock *nn_pipe_sock(const struct nn_pipe *p) { return p->sock; }
+void nn_pipe_setdata(struct nn_pipe *p, void *data) { p->pdata = data; }
+void *nn_pipe_getdata(const struct nn_pipe *p) { return p->pdata; }
+int nn_pipe_sndprio(const struct nn_pipe *p) { return p->sndprio; }
+int nn_pipe_rcvprio(const struct nn_pipe *p) { return p->rcvprio; }
+uint64_t nn_pipe_id(const struct nn_pipe *p) { return p->id; }
+
+int nn_pipe_start(struct nn_pipe *p)
+{
+    struct nn_sock *s = p->sock;
+    int rc = -1;
+    nn_sock_lock(s);
+    if (!s->closing && !p->attached && s->proto->add(s->pst, p) == 0) {
+        p->attached = 1;
+        nn_list_push(&s->pipes, &p->item);
+        nn_pipe_ref(p);   /* the socket's list holds one */
+        nn_stat_add(s, NN_ST_CURRENT_CONNECTIONS, 1);
+        p->wr = 1;
+        s->proto->out(s->pst, p);
+        pthread_mutex_lock(&p->qmtx);
+        int has = p->q.count > 0;
+        pthread_mutex_unlock(&p->qmtx);
+        if (has && p->attached) {
+            p->rd = 1;
+            s->proto->in(s->pst, p);
+        }
+        rc = 0;
+    }
+    nn_sock_unlock(s);
+    return rc;
+}
+
+/* Under the socket lock: take the pipe from the protocol. Returns 1 if the
+   caller must drop the list's reference. */
+static int pipe_detach_locked(struct nn_pipe *p)
+{
+    struct nn_sock *s = p->sock;
+    if (!p->attached)
+        return 0;
+    p->attached = 0;
+    s->proto->rm(s->pst, p);
+    nn_list_remove(&p->item);
+    nn_stat_add(s, NN_ST_CURRENT_CONNECTIONS, -1);
+    p->rd = p->wr = 0;
+    return 1;
+}
+
+static void pipe_drop_queue(struct nn_pipe *p)
+{
+    struct nn_msgq q;
+    pthread_mutex_lock(&p->qmtx);
+    p->stopped = 1;
+    q = p->q;
+    nn_msgq_init(&p->q);
+    p->qbytes = 0;
+    pthread_mutex_unlock(&p->qmtx);
+    nn_msgq_term(&q);
+}
+
+void nn_pipe_stop(struct nn_pipe *p)
+{
+    struct nn_sock *s = p->sock;
+    nn_sock_lock(s);
+    int drop = pipe_detach_locked(p);
+    nn_sock_unlock(s);
+    pipe_drop_queue(p);
+    if (drop)
+        nn_pipe_unref(p);
+}
+
+void nn_sock_detach_all(struct nn_sock *s)
+{
+    /* Protocol state goes before the transports tear the pipes down, so
+       that nothing more is sent on them. */
+    struct nn_list *it, *tmp;
+    struct nn_list gone;
+    nn_list_init(&gone);
+    nn_sock_lock(s);
+    nn_list_foreach(it, tmp, &s->pipes) {
+        struct nn_pipe *p = nn_list_entry(it, struct nn_pipe, item);
+        pipe_detach_locked(p);
+        nn_list_push(&gone, &p->item);
+    }
+    nn_sock_unlock(s);
+    nn_list_foreach(it, tmp, &gone) {
+        struct nn_pipe *p = nn_list_entry(it, struct nn_pipe, item);
+        nn_list_remove(&p->item);
+        pipe_drop_queue(p);
+        nn_pipe_unref(p);
+    }
+}
+
+int nn_pipe_deliver(struct nn_pipe *p, struct nn_msg *m)
+{
+    size_t len = nn_msg_payload_len(m);
+    int wasempty, full;
+    pthread_mutex_lock(&p->qmtx);
+    if (p->stopped || nn_msgq_push(&p->q, m) != 0) {
+        pthread_mutex_unlock(&p->qmtx);
+        nn_msg_term(m);
+        return 0;
+    }
+    wasempty = p->q.count == 1;
+    p->qbytes += len;
+    p->qfull = p->qbytes >= p->rcvbuf;
+    full = p->qfull;
+    pthread_mutex_unlock(&p->qmtx);
+    if (wasempty)
+        pipe_event(p, EV_IN);
+    return full;
+}
+
+void nn_pipe_ready(struct nn_pipe *p)
+{
+    pipe_event(p, EV_OUT);
+}
+
+int nn_pipe_send(struct nn_pipe *p, struct nn_msg *m)
+{
+    int rc = p->ops->send(p, m);
+    if (rc & NN_PIPE_RELEASE)
+        p->wr = 0;
+    return rc;
+}
+
+int nn_pipe_recv(struct nn_pipe *p, struct nn_msg *m)
+{
+    int resume, empty;
+    pthread_mutex_lock(&p->qmtx);
+    if (nn_msgq_pop(&p->q, m) != 0) {
+        pthread_mutex_unlock(&p->qmtx);
+        p->rd = 0;
+        return -EAGAIN;
+    }
+    p->qbytes -= nn_msg_payload_len(m);
+    resume = p->qfull && p->qbytes < p->rcvbuf;
+    if (resume)
+        p->qfull = 0;
+    empty = p->q.count == 0;
+    pthread_mutex_unlock(&p->qmtx);
+    if (resume && p->ops->resume)
+        p->ops->resume(p);
+    if (empty) {
+        p->rd = 0;
+        return NN_PIPE_RELEASE;
+    }
+    return 0;
+}

@@ -1,0 +1,371 @@
+/* Socket object: creation and teardown, blocking send/recv, readiness. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "../../include/nanomsg/nn.h"
+#include "../../include/nanomsg/ws.h"
+#include "sock.h"
+
+static const struct nn_proto *const protos[] = {
+    &nn_pair_proto, &nn_xpair_proto, &nn_pub_proto, &nn_xpub_proto,
+    &nn_sub_proto, &nn_xsub_proto, &nn_req_proto, &nn_xreq_proto,
+    &nn_rep_proto, &nn_xrep_proto, &nn_push_proto, &nn_xpush_proto,
+    &nn_pull_proto, &nn_xpull_proto, &nn_surveyor_proto,
+    &nn_xsurveyor_proto, &nn_respondent_proto, &nn_xrespondent_proto,
+    &nn_bus_proto, &nn_xbus_proto,
+};
+
+static const struct nn_proto *proto_find(int type, int raw)
+{
+    for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+        if (protos[i]->type == type && protos[i]->raw == raw)
+            return protos[i];
+    return NULL;
+}
+
+static const struct nn_sockopts default_opts = {
+    .sndbuf = 128 * 1024, .rcvbuf = 128 * 1024,
+    .sndtimeo = -1, .rcvtimeo = -1,
+    .reconnect_ivl = 100, .reconnect_ivl_max = 0,
+    .sndprio = 8, .rcvprio = 8, .ipv4only = 1,
+    .rcvmaxsize = 1024 * 1024, .maxttl = 8,
+    .tcp_nodelay = 0, .ws_msg_type = NN_WS_MSG_TYPE_BINARY,
+    .ipc_sec_attr = NULL, .ipc_outbufsz = 4096, .ipc_inbufsz = 4096,
+};
+
+int nn_sock_create(struct nn_sock **out, int domain, int type, int handle)
+{
+    const struct nn_proto *proto = proto_find(type, domain == AF_SP_RAW);
+    if (!proto)
+        return -EINVAL;
+    struct nn_sock *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    pthread_mutex_init(&s->mtx, NULL);
+    s->handle = handle;
+    s->domain = domain;
+    s->type = type;
+    s->proto = proto;
+    s->sndfd = s->rcvfd = -1;
+    nn_list_init(&s->waiters);
+    nn_list_init(&s->eps);
+    nn_list_init(&s->pipes);
+    nn_list_init(&s->timers);
+    s->next_eid = 1;
+    s->opt = default_opts;
+    snprintf(s->opt.name, sizeof(s->opt.name), "%d", handle);
+    int rc = proto->create(s, &s->pst);
+    if (rc != 0) {
+        pthread_mutex_destroy(&s->mtx);
+        free(s);
+        return rc < 0 ? rc : -ENOMEM;
+    }
+    s->events = proto->events(s->pst);
+    *out = s;
+    return 0;
+}
+
+void nn_sock_free(struct nn_sock *s)
+{
+    s->proto->destroy(s->pst);
+    if (s->sndfd >= 0)
+        close(s->sndfd);
+    if (s->rcvfd >= 0)
+        close(s->rcvfd);
+    pthread_mutex_destroy(&s->mtx);
+    free(s);
+}
+
+/* --- readiness ----------------------------------------------------------- */
+
+static void fd_set_level(int fd, int ready)
+{
+    uint64_t v;
+    if (fd < 0)
+        return;
+    if (ready) {
+        /* Called on transitions only, so the counter stays tiny. */
+        v = 1;
+        if (write(fd, &v, sizeof(v)) < 0) { /* saturated: still readable */ }
+    } else {
+        while (read(fd, &v, sizeof(v)) == (ssize_t) sizeof(v)) {}
+    }
+}
+
+static void wake_waiters(struct nn_sock *s, int ev)
+{
+    struct nn_list *it, *tmp;
+    nn_list_foreach(it, tmp, &s->waiters) {
+        struct nn_waiter *w = nn_list_entry(it, struct nn_waiter, item);
+        if (ev & w->dir) {
+            uint64_t one = 1;
+            if (write(w->fd, &one, sizeof(one)) < 0) { /* already signalled */ }
+            nn_list_remove(&w->item);
+        }
+    }
+}
+
+void nn_sock_unlock(struct nn_sock *s)
+{
+    int ev = s->closing ? (NN_EV_IN | NN_EV_OUT) : s->proto->events(s->pst);
+    if (!nn_list_empty(&s->waiters))
+        wake_waiters(s, ev);
+    if (ev != s->events) {
+        int changed = ev ^ s->events;
+        s->events = ev;
+        if (changed & NN_EV_IN)
+            fd_set_level(s->rcvfd, ev & NN_EV_IN);
+        if (changed & NN_EV_OUT)
+            fd_set_level(s->sndfd, ev & NN_EV_OUT);
+    }
+    pthread_mutex_unlock(&s->mtx);
+    nn_pipe_unlocked();
+}
+
+int nn_sock_fd(struct nn_sock *s, int dir)
+{
+    int rc;
+    nn_sock_lock(s);
+    int *slot = dir == NN_EV_IN ? &s->rcvfd : &s->sndfd;
+    if (*slot < 0) {
+        int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (fd < 0) {
+            rc = errno == ENFILE ? -EMFILE : -errno;
+            nn_sock_unlock(s);
+            return rc;
+        }
+        *slot = fd;
+        fd_set_level(fd, s->events & dir);
+    }
+    rc = *slot;
+    nn_sock_unlock(s);
+    return rc;
+}
+
+/* --- blocking ---------------------------------------------------------- */
+
+/* Each thread that ever blocks gets one eventfd, closed when it exits. */
+static pthread_key_t waitfd_key;
+static pthread_once_t waitfd_once = PTHREAD_ONCE_INIT;
+
+static void waitfd_close(void *p)
+{
+    close((int) (intptr_t) p - 1);
+}
+
+static void waitfd_init(void)
+{
+    pthread_key_create(&waitfd_key, waitfd_close);
+}
+
+static int waitfd_get(void)
+{
+    pthread_once(&waitfd_once, waitfd_init);
+    intptr_t v = (intptr_t) pthread_getspecific(waitfd_key);
+    if (v)
+        return (int) v - 1;
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0)
+        return -(errno == ENFILE ? EMFILE : errno);
+    pthread_setspecific(waitfd_key, (void *) (intptr_t) (fd + 1));
+    return fd;
+}
+
+/* Wait, with the socket locked on entry and exit, until `dir` may be ready,
+   the deadline passes or a signal arrives. 0, -ETIMEDOUT or -EINTR. */
+static int sock_wait(struct nn_sock *s, int dir, uint64_t deadline)
+{
+    int fd = waitfd_get();
+    if (fd < 0)
+        return fd;
+    uint64_t v;
+    while (read(fd, &v, sizeof(v)) == (ssize_t) sizeof(v)) {}
+
+    int timeout = -1;
+    if (deadline) {
+        uint64_t now = nn_clock_ms();
+        if (now >= deadline)
+            return -ETIMEDOUT;
+        timeout = (int) (deadline - now);
+    }
+    struct nn_waiter w = { .fd = fd, .dir = dir };
+    nn_list_push(&s->waiters, &w.item);
+    nn_sock_unlock(s);   /* may signal us already: poll returns at once */
+
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    int rc = poll(&pfd, 1, timeout);
+    int err = errno;
+
+    nn_sock_lock(s);
+    if (nn_list_linked(&w.item))
+        nn_list_remove(&w.item);
+    if (rc < 0)
+        return err == EINTR ? -EINTR : -err;
+    return 0;
+}
+
+static uint64_t deadline_of(int timeo)
+{
+    return timeo > 0 ? nn_clock_ms() + (uint64_t) timeo : 0;
+}
+
+int nn_sock_send(struct nn_sock *s, struct nn_msg *m, int flags)
+{
+    int rc;
+    nn_sock_lock(s);
+    if (!s->proto->send) {
+        nn_sock_unlock(s);
+        return -ENOTSUP;
+    }
+    int timeo = s->opt.sndtimeo;
+    uint64_t deadline = deadline_of(timeo);
+    size_t len = nn_msg_bodylen(m);
+    for (;;) {
+        if (s->closing) {
+            rc = -EBADF;
+            break;
+        }
+        rc = s->proto->send(s->pst, m);
+        if (rc != -EAGAIN || (flags & NN_DONTWAIT))
+            break;
+        if (timeo == 0) {
+            rc = -ETIMEDOUT;
+            break;
+        }
+        rc = sock_wait(s, NN_EV_OUT, deadline);
+        if (rc != 0)
+            break;
+    }
+    if (rc == 0) {
+        nn_stat_add(s, NN_ST_MESSAGES_SENT, 1);
+        nn_stat_add(s, NN_ST_BYTES_SENT, (int64_t) len);
+    }
+    nn_sock_unlock(s);
+    return rc;
+}
+
+int nn_sock_recv(struct nn_sock *s, struct nn_msg *m, int flags)
+{
+    int rc;
+    nn_sock_lock(s);
+    if (!s->proto->recv) {
+        nn_sock_unlock(s);
+        return -ENOTSUP;
+    }
+    int timeo = s->opt.rcvtimeo;
+    uint64_t deadline = deadline_of(timeo);
+    for (;;) {
+        if (s->closing) {
+            rc = -EBADF;
+            break;
+        }
+        rc = s->proto->recv(s->pst, m);
+        if (rc != -EAGAIN || (flags & NN_DONTWAIT))
+            break;
+        if (timeo == 0) {
+            rc = -ETIMEDOUT;
+            break;
+        }
+        rc = sock_wait(s, NN_EV_IN, deadline);
+        if (rc != 0)
+            break;
+    }
+    if (rc == 0) {
+        nn_stat_add(s, NN_ST_MESSAGES_RECEIVED, 1);
+        nn_stat_add(s, NN_ST_BYTES_RECEIVED, (int64_t) nn_msg_bodylen(m));
+    }
+    nn_sock_unlock(s);
+    return rc;
+}
+
+/* --- teardown ------------------------------------------------------------ */
+
+void nn_sock_close(struct nn_sock *s)
+{
+    /* Refuse further work and wake every blocked caller (they see
+       `closing` and fail with EBADF); the readiness fds turn readable. */
+    nn_sock_lock(s);
+    s->closing = 1;
+    nn_sock_unlock(s);
+
+    nn_sock_stop_eps(s);
+    nn_sock_detach_all(s);
+
+    /* Timers hold the socket while pending: stop them so that the wait for
+       the last hold ends; a firing already under way finds them disarmed. */
+    struct nn_list *it, *tmp;
+    nn_sock_lock(s);
+    nn_list_foreach(it, tmp, &s->timers)
+        nn_sock_timer_stop(nn_list_entry(it, struct nn_sock_timer, item));
+    nn_sock_unlock(s);
+}
+
+/* --- protocol timers ----------------------------------------------------- */
+
+static void sock_timer_fire(struct nn_io_timer *io)
+{
+    struct nn_sock_timer *t = nn_list_entry(io, struct nn_sock_timer, io);
+    struct nn_sock *s = t->sock;
+    nn_sock_lock(s);
+    /* A timer restarted while this firing waited for the lock is pending
+       again: this firing belongs to the old arming. */
+    if (t->armed && !nn_io_timer_pending(&t->io)) {
+        t->armed = 0;
+        t->fn(t);
+    }
+    nn_sock_unlock(s);
+    nn_sock_release(s);
+}
+
+void nn_sock_timer_init(struct nn_sock_timer *t, struct nn_sock *s,
+                        void (*fn)(struct nn_sock_timer *t))
+{
+    nn_io_timer_init(&t->io, sock_timer_fire);
+    t->sock = s;
+    t->fn = fn;
+    t->armed = 0;
+    nn_list_push(&s->timers, &t->item);
+}
+
+void nn_sock_timer_start(struct nn_sock_timer *t, int ms)
+{
+    /* A pending timer keeps its hold on the socket; a fresh one takes it. */
+    if (!nn_io_timer_cancel(&t->io))
+        nn_sock_hold(t->sock);
+    t->armed = 1;
+    nn_io_timer_start(&t->io, ms < 0 ? 0 : ms);
+}
+
+void nn_sock_timer_stop(struct nn_sock_timer *t)
+{
+    t->armed = 0;
+    if (nn_io_timer_cancel(&t->io))
+        nn_sock_release(t->sock);
+}
+
+void nn_sock_timer_term(struct nn_sock_timer *t)
+{
+    nn_sock_timer_stop(t);
+    nn_list_remove(&t->item);
+}
+
+int nn_sock_maxttl(const struct nn_sock *s)
+{
+    return s->opt.maxttl;
+}
+
+int nn_sock_type(const struct nn_sock *s)
+{
+    return s->type;
+}
+
+int nn_sock_peer_ok(const struct nn_sock *s, int peer_type)
+{
+    return (s->type & 0xfff0) == (peer_type & 0xfff0) &&
+           s->proto->peer == peer_type;
+}

@@ -1,0 +1,120 @@
+/* The socket object: protocol instance, options, endpoints, pipes,
+   blocking waits and readiness descriptors. */
+#ifndef NN_CORE_SOCK_H
+#define NN_CORE_SOCK_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "../utils/list.h"
+#include "proto.h"
+#include "transport.h"
+
+#define NN_SOCK_NAME_MAX 64
+
+/* Statistic slots; the public ids are mapped in stats.c. */
+enum {
+    NN_ST_ESTABLISHED, NN_ST_ACCEPTED, NN_ST_DROPPED, NN_ST_BROKEN,
+    NN_ST_CONNECT_ERRORS, NN_ST_BIND_ERRORS, NN_ST_ACCEPT_ERRORS,
+    NN_ST_CURRENT_CONNECTIONS, NN_ST_INPROGRESS, NN_ST_CURRENT_EP_ERRORS,
+    NN_ST_MESSAGES_SENT, NN_ST_MESSAGES_RECEIVED, NN_ST_BYTES_SENT,
+    NN_ST_BYTES_RECEIVED, NN_ST_COUNT
+};
+
+struct nn_sockopts {
+    int sndbuf, rcvbuf, sndtimeo, rcvtimeo;
+    int reconnect_ivl, reconnect_ivl_max;
+    int sndprio, rcvprio, ipv4only, rcvmaxsize, maxttl;
+    char name[NN_SOCK_NAME_MAX];
+    /* transport levels */
+    int tcp_nodelay, ws_msg_type;
+    void *ipc_sec_attr;
+    int ipc_outbufsz, ipc_inbufsz;
+};
+
+/* A thread blocked in send or recv on this socket. */
+struct nn_waiter {
+    struct nn_list item;
+    int fd;          /* the waiting thread's eventfd */
+    int dir;         /* NN_EV_IN or NN_EV_OUT */
+};
+
+struct nn_sock {
+    pthread_mutex_t mtx;
+    int handle;
+    int domain, type;
+    const struct nn_proto *proto;
+    void *pst;
+    int closing;            /* under mtx: no new calls, waiters fail EBADF */
+
+    /* Holds keep the object alive (API calls in flight, pipes, timers);
+       guarded by the global table lock. */
+    int holds;
+    int dying;              /* nn_close started: handle lookups fail */
+
+    int events;             /* last protocol events seen (NN_EV_*) */
+    int sndfd, rcvfd;       /* eventfds, -1 until asked for */
+    struct nn_list waiters;
+
+    struct nn_sockopts opt;
+    struct nn_list eps;
+    int next_eid;
+    struct nn_list pipes;
+    struct nn_list timers;  /* protocol timers, stopped before teardown */
+    uint64_t stats[NN_ST_COUNT];
+};
+
+/* Lock/unlock around protocol calls. Unlocking refreshes readiness (fds,
+   waiters) and runs the pipe events this thread deferred meanwhile. */
+void nn_sock_lock(struct nn_sock *s);
+void nn_sock_unlock(struct nn_sock *s);
+
+/* Keep-alive references (see holds). */
+void nn_sock_hold(struct nn_sock *s);
+void nn_sock_release(struct nn_sock *s);
+
+/* Handle table (global.c): find and hold an open socket; NULL + EBADF. */
+struct nn_sock *nn_sock_acquire(int handle);
+
+/* Socket object life (sock.c). */
+int nn_sock_create(struct nn_sock **out, int domain, int type, int handle);
+void nn_sock_close(struct nn_sock *s);   /* blocks until torn down */
+void nn_sock_free(struct nn_sock *s);
+
+/* Blocking send/recv of one message (sock.c). 0 or -errno. */
+int nn_sock_send(struct nn_sock *s, struct nn_msg *m, int flags);
+int nn_sock_recv(struct nn_sock *s, struct nn_msg *m, int flags);
+/* Readiness fd of a direction, created on first use; -errno. */
+int nn_sock_fd(struct nn_sock *s, int dir);
+
+int nn_sock_setopt(struct nn_sock *s, int level, int option,
+                   const void *val, size_t len);
+int nn_sock_getopt(struct nn_sock *s, int level, int option,
+                   void *val, size_t *len);
+
+/* Endpoints (ep.c). */
+int nn_sock_add_ep(struct nn_sock *s, const char *addr, int bind);
+int nn_sock_rm_ep(struct nn_sock *s, int eid);
+void nn_sock_stop_eps(struct nn_sock *s);
+
+/* Statistics are bumped from any thread without the socket lock. */
+static inline void nn_stat_add(struct nn_sock *s, int slot, int64_t d)
+{
+    __atomic_fetch_add(&s->stats[slot], (uint64_t) d, __ATOMIC_RELAXED);
+}
+
+/* Pipes (pipe.c). */
+void nn_pipe_unlocked(void);
+void nn_pipe_events_flush(void);
+int nn_pipe_deferring(void);
+void nn_sock_detach_all(struct nn_sock *s);
+
+/* Statistic ids (stats.c): public id -> slot, or -1. */
+int nn_stat_slot(int id);
+
+/* The library-wide state (global.c). */
+int nn_global_socket(int domain, int protocol);
+int nn_global_close(int handle);
+void nn_global_term(void);
+
+#endif

@@ -1,0 +1,105 @@
+/* The transport seam: one descriptor per URL scheme, and the calls a
+   transport makes into the core to turn its connections into pipes.
+
+   Locking rules for transports:
+   - bind/connect/stop are called from an application thread with no lock
+     held. stop must be synchronous: when it returns, every pipe of the
+     endpoint has been stopped (nn_pipe_stop) and no callback of the
+     endpoint will run again. nn_io_call() is the usual way to do that.
+   - pipe ops (send, resume) are called with the owning socket's lock held:
+     they must not block, must not call back into the core (except
+     nn_pipe_ready/nn_pipe_deliver, which defer their work), and may take
+     only the transport's own leaf locks.
+   - never hold a transport lock while calling nn_pipe_start, nn_pipe_stop,
+     nn_pipe_deliver, nn_pipe_ready or nn_io_call. */
+#ifndef NN_CORE_TRANSPORT_H
+#define NN_CORE_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../include/nanomsg/nn.h"
+#include "../utils/list.h"
+#include "msg.h"
+
+struct nn_sock;
+struct nn_pipe;
+
+struct nn_ep {
+    struct nn_sock *sock;
+    int eid;
+    int bound;                    /* 1: nn_bind, 0: nn_connect */
+    char addr[NN_SOCKADDR_MAX];   /* whole address as given */
+    const char *rest;             /* points into addr, after "scheme://" */
+    const struct nn_transport *tp;
+    void *tdata;                  /* the transport's endpoint state */
+    /* Socket options snapshotted when the endpoint was created. */
+    int sndprio, rcvprio, ipv4only;
+    int reconnect_ivl, reconnect_ivl_max;
+    int ws_msg_type;
+    int errored;                  /* core-owned: counted in EP_ERRORS */
+    struct nn_list item;          /* in the socket's endpoint list */
+};
+
+struct nn_transport {
+    const char *scheme;           /* "inproc", "ipc", "tcp", "ws" */
+    int id;                       /* NN_INPROC, NN_IPC, ... */
+    /* 0 or -errno, synchronously (address syntax, bind(2) errors). */
+    int (*bind)(struct nn_ep *ep);
+    int (*connect)(struct nn_ep *ep);
+    void (*stop)(struct nn_ep *ep);
+};
+
+extern const struct nn_transport nn_inproc_transport;
+extern const struct nn_transport nn_ipc_transport;
+extern const struct nn_transport nn_tcp_transport;
+extern const struct nn_transport nn_ws_transport;
+
+struct nn_pipe_ops {
+    /* Take *m for transmission. Returns 0, or NN_PIPE_RELEASE when the pipe
+       cannot take another message until the transport calls
+       nn_pipe_ready(). Never fails: a broken connection just discards. */
+    int (*send)(struct nn_pipe *p, struct nn_msg *m);
+    /* The inbound queue, reported full by nn_pipe_deliver, has room again. */
+    void (*resume)(struct nn_pipe *p);
+};
+
+/* A new pipe for a connection of endpoint `ep` (refcount 1, owned by the
+   caller). NULL on -ENOMEM. */
+struct nn_pipe *nn_pipe_new(struct nn_ep *ep, const struct nn_pipe_ops *ops,
+                            void *tdata);
+void *nn_pipe_tdata(const struct nn_pipe *p);
+struct nn_sock *nn_pipe_sock(const struct nn_pipe *p);
+void nn_pipe_ref(struct nn_pipe *p);
+void nn_pipe_unref(struct nn_pipe *p);
+
+/* Hand the pipe to the socket's protocol. 0, or -1 if refused (PAIR
+   already has a peer) or the socket is closing: then stop using it. A
+   started pipe is writable. */
+int nn_pipe_start(struct nn_pipe *p);
+/* Take the pipe away from the protocol; queued inbound messages are
+   dropped. Idempotent. After it returns no pipe op is running or will be
+   called. */
+void nn_pipe_stop(struct nn_pipe *p);
+/* A whole message arrived (takes *m). Returns 1 when the inbound queue is
+   now full: stop reading until ops->resume is called; else 0. */
+int nn_pipe_deliver(struct nn_pipe *p, struct nn_msg *m);
+/* After a send returned NN_PIPE_RELEASE: the pipe can take messages. */
+void nn_pipe_ready(struct nn_pipe *p);
+
+/* Is `peer_type` (the SP id the remote sent) acceptable to this socket? */
+int nn_sock_peer_ok(const struct nn_sock *s, int peer_type);
+/* The socket's own SP type id, and its ws sub-protocol name(s). */
+int nn_sock_type(const struct nn_sock *s);
+const char *nn_sock_ws_name(const struct nn_sock *s);
+const char *nn_sock_ws_peer_name(const struct nn_sock *s);
+/* Current value of an int option; level NN_SOL_SOCKET or a transport
+   level (NN_TCP, NN_WS, NN_IPC). */
+int nn_sock_getopt_int(struct nn_sock *s, int level, int option);
+/* Add `delta` to statistic `stat` (NN_STAT_*). */
+void nn_sock_stat(struct nn_sock *s, int stat, int64_t delta);
+/* Report an endpoint error for NN_PRINT_ERRORS and the current EP errors
+   statistic; errnum 0 clears it. */
+void nn_ep_set_error(struct nn_ep *ep, int errnum);
+
+#endif

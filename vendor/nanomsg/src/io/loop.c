@@ -1,0 +1,337 @@
+/* The I/O worker: epoll for descriptors, a sorted list for timers, a task
+   queue for work posted from other threads, one eventfd to wake it. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loop.h"
+
+struct task {
+    void (*fn)(void *arg);
+    void *arg;
+    struct task *next;
+    int *done;          /* nn_io_call: set to 1 when run */
+};
+
+static struct {
+    pthread_mutex_t mtx;
+    pthread_cond_t donecv;
+    pthread_once_t once;
+    int started, stopping;
+    int epfd, wakefd;
+    pthread_t thread;
+    struct nn_list timers;      /* sorted by `when` */
+    struct task *tasks, **tasktail;
+    /* The dispatch round under way, so that removing a watch can drop
+       its events collected in the same round. */
+    struct epoll_event *cur;
+    int cur_i, cur_n;
+} L = {
+    .mtx = PTHREAD_MUTEX_INITIALIZER,
+    .donecv = PTHREAD_COND_INITIALIZER,
+};
+
+static _Thread_local int on_loop;
+
+uint64_t nn_clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u;
+}
+
+int nn_io_in_loop(void)
+{
+    return on_loop;
+}
+
+static void wake(void)
+{
+    uint64_t one = 1;
+    if (write(L.wakefd, &one, sizeof(one)) < 0) { /* already pending */ }
+}
+
+static void run_tasks(void)
+{
+    for (;;) {
+        pthread_mutex_lock(&L.mtx);
+        struct task *t = L.tasks;
+        if (t) {
+            L.tasks = t->next;
+            if (!L.tasks)
+                L.tasktail = &L.tasks;
+        }
+        pthread_mutex_unlock(&L.mtx);
+        if (!t)
+            return;
+        t->fn(t->arg);
+        if (t->done) {
+            pthread_mutex_lock(&L.mtx);
+            *t->done = 1;
+            pthread_cond_broadcast(&L.donecv);
+            pthread_mutex_unlock(&L.mtx);
+        } else {
+            free(t);
+        }
+    }
+}
+
+/* Fire due timers; returns the wait until the next one (-1: none). */
+static int run_timers(void)
+{
+    for (;;) {
+        uint64_t now = nn_clock_ms();
+        pthread_mutex_lock(&L.mtx);
+        if (nn_list_empty(&L.timers)) {
+            pthread_mutex_unlock(&L.mtx);
+            return -1;
+        }
+        struct nn_io_timer *t =
+            nn_list_entry(L.timers.next, struct nn_io_timer, item);
+        if (t->when > now) {
+            uint64_t d = t->when - now;
+            pthread_mutex_unlock(&L.mtx);
+            return d > 60000 ? 60000 : (int) d;
+        }
+        nn_list_remove(&t->item);
+        pthread_mutex_unlock(&L.mtx);
+        t->fn(t);
+    }
+}
+
+/* Marks a removed watch's remaining events of the current round. */
+static char removed_mark;
+
+static void *loop_main(void *arg)
+{
+    (void) arg;
+    struct epoll_event evs[64];
+    on_loop = 1;
+    for (;;) {
+        run_tasks();
+        int timeout = run_timers();
+        pthread_mutex_lock(&L.mtx);
+        int stop = L.stopping && !L.tasks;
+        if (L.tasks)
+            timeout = 0;
+        pthread_mutex_unlock(&L.mtx);
+        if (stop)
+            break;
+        int n = epoll_wait(L.epfd, evs, 64, timeout);
+        if (n < 0)
+            continue;
+        L.cur = evs;
+        L.cur_n = n;
+        for (L.cur_i = 0; L.cur_i < n; L.cur_i++) {
+            int i = L.cur_i;
+            struct nn_io_fd *w = evs[i].data.ptr;
+            if (!w) {
+                uint64_t v;
+                while (read(L.wakefd, &v, sizeof(v)) > 0) {}
+                continue;
+            }
+            if (w == (void *) &removed_mark)
+                continue;
+            unsigned re = 0;
+            if (evs[i].events & EPOLLIN)
+                re |= NN_IO_IN;
+            if (evs[i].events & EPOLLOUT)
+                re |= NN_IO_OUT;
+            if (evs[i].events & (EPOLLERR | EPOLLHUP))
+                re |= NN_IO_ERR;
+            w->cb(w, re);
+        }
+        L.cur_n = 0;
+    }
+    return NULL;
+}
+
+static int loop_init(void)
+{
+    nn_list_init(&L.timers);
+    L.tasktail = &L.tasks;
+    L.epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (L.epfd < 0)
+        return -errno;
+    L.wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (L.wakefd < 0) {
+        int e = errno;
+        close(L.epfd);
+        return -e;
+    }
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+    epoll_ctl(L.epfd, EPOLL_CTL_ADD, L.wakefd, &ev);
+
+    /* The worker blocks every signal so they reach application threads. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int rc = pthread_create(&L.thread, NULL, loop_main, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        close(L.epfd);
+        close(L.wakefd);
+        return -rc;
+    }
+    return 0;
+}
+
+int nn_io_start(void)
+{
+    static pthread_mutex_t initmtx = PTHREAD_MUTEX_INITIALIZER;
+    int rc = 0;
+    pthread_mutex_lock(&initmtx);
+    if (!__atomic_load_n(&L.started, __ATOMIC_ACQUIRE)) {
+        rc = loop_init();
+        if (rc == 0)
+            __atomic_store_n(&L.started, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&initmtx);
+    return rc;
+}
+
+void nn_io_shutdown(void)
+{
+    pthread_mutex_lock(&L.mtx);
+    if (!L.started) {
+        pthread_mutex_unlock(&L.mtx);
+        return;
+    }
+    L.stopping = 1;
+    pthread_mutex_unlock(&L.mtx);
+    wake();
+    pthread_join(L.thread, NULL);
+    close(L.epfd);
+    close(L.wakefd);
+    L.stopping = 0;
+    __atomic_store_n(&L.started, 0, __ATOMIC_RELEASE);
+}
+
+static uint32_t to_epoll(unsigned events)
+{
+    uint32_t e = 0;
+    if (events & NN_IO_IN)
+        e |= EPOLLIN;
+    if (events & NN_IO_OUT)
+        e |= EPOLLOUT;
+    return e;
+}
+
+int nn_io_fd_add(struct nn_io_fd *w, int fd, unsigned events,
+                 void (*cb)(struct nn_io_fd *w, unsigned revents))
+{
+    w->fd = fd;
+    w->cb = cb;
+    w->events = events;
+    struct epoll_event ev = { .events = to_epoll(events), .data.ptr = w };
+    if (epoll_ctl(L.epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+        return -errno;
+    w->registered = 1;
+    return 0;
+}
+
+void nn_io_fd_set(struct nn_io_fd *w, unsigned events)
+{
+    if (!w->registered)
+        return;
+    w->events = events;
+    struct epoll_event ev = { .events = to_epoll(events), .data.ptr = w };
+    epoll_ctl(L.epfd, EPOLL_CTL_MOD, w->fd, &ev);
+}
+
+void nn_io_fd_del(struct nn_io_fd *w)
+{
+    if (!w->registered)
+        return;
+    epoll_ctl(L.epfd, EPOLL_CTL_DEL, w->fd, NULL);
+    w->registered = 0;
+    for (int i = L.cur_i + 1; i < L.cur_n; i++)
+        if (L.cur[i].data.ptr == w)
+            L.cur[i].data.ptr = &removed_mark;
+}
+
+void nn_io_timer_init(struct nn_io_timer *t, void (*fn)(struct nn_io_timer *t))
+{
+    t->when = 0;
+    t->fn = fn;
+    nn_list_init(&t->item);
+}
+
+void nn_io_timer_start(struct nn_io_timer *t, int ms)
+{
+    uint64_t when = nn_clock_ms() + (uint64_t) (ms < 0 ? 0 : ms);
+    pthread_mutex_lock(&L.mtx);
+    if (nn_list_linked(&t->item))
+        nn_list_remove(&t->item);
+    t->when = when;
+    struct nn_list *pos = L.timers.next;
+    while (pos != &L.timers &&
+           nn_list_entry(pos, struct nn_io_timer, item)->when <= when)
+        pos = pos->next;
+    nn_list_insert_before(pos, &t->item);
+    int first = L.timers.next == &t->item;
+    pthread_mutex_unlock(&L.mtx);
+    if (first && !on_loop)
+        wake();
+}
+
+int nn_io_timer_cancel(struct nn_io_timer *t)
+{
+    int was;
+    pthread_mutex_lock(&L.mtx);
+    was = nn_list_linked(&t->item);
+    if (was)
+        nn_list_remove(&t->item);
+    pthread_mutex_unlock(&L.mtx);
+    return was;
+}
+
+int nn_io_timer_pending(struct nn_io_timer *t)
+{
+    pthread_mutex_lock(&L.mtx);
+    int was = nn_list_linked(&t->item);
+    pthread_mutex_unlock(&L.mtx);
+    return was;
+}
+
+static void enqueue(struct task *t)
+{
+    pthread_mutex_lock(&L.mtx);
+    t->next = NULL;
+    *L.tasktail = t;
+    L.tasktail = &t->next;
+    pthread_mutex_unlock(&L.mtx);
+    wake();
+}
+
+void nn_io_call(void (*fn)(void *arg), void *arg)
+{
+    if (on_loop || !__atomic_load_n(&L.started, __ATOMIC_ACQUIRE)) {
+        fn(arg);
+        return;
+    }
+    int done = 0;
+    struct task t = { .fn = fn, .arg = arg, .done = &done };
+    enqueue(&t);
+    pthread_mutex_lock(&L.mtx);
+    while (!done)
+        pthread_cond_wait(&L.donecv, &L.mtx);
+    pthread_mutex_unlock(&L.mtx);
+}
+
+int nn_io_post(void (*fn)(void *arg), void *arg)
+{
+    struct task *t = malloc(sizeof(*t));
+    if (!t)
+        return -ENOMEM;
+    t->fn = fn;
+    t->arg = arg;
+    t->done = NULL;
+    enqueue(t);
+    return 0;
+}

@@ -1,0 +1,197 @@
+/* inproc://: in-process links. A connection is two pipes whose sends
+   deliver straight into each other's inbound queue; no I/O thread, no
+   copies. One registry lock orders before every socket lock. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../include/nanomsg/inproc.h"
+#include "../core/sock.h"
+
+struct iep {
+    struct nn_ep *ep;
+    struct nn_list item;      /* in `bound` or `connecting` */
+    struct nn_list conns;     /* struct conn, via bitem (bound) or citem */
+};
+
+struct conn {
+    struct nn_pipe *bp, *cp;  /* binder's and connector's pipe */
+    struct iep *b, *c;
+    struct nn_list bitem, citem;
+};
+
+static pthread_mutex_t imtx = PTHREAD_MUTEX_INITIALIZER;
+static struct nn_list bound = { &bound, &bound };
+static struct nn_list connecting = { &connecting, &connecting };
+
+static struct nn_pipe *peer_of(struct nn_pipe *p)
+{
+    struct conn *c = nn_pipe_tdata(p);
+    return p == c->bp ? c->cp : c->bp;
+}
+
+static int inproc_send(struct nn_pipe *p, struct nn_msg *m)
+{
+    return nn_pipe_deliver(peer_of(p), m) ? NN_PIPE_RELEASE : 0;
+}
+
+static void inproc_resume(struct nn_pipe *p)
+{
+    /* Our inbound queue has room: the peer may send to us again. */
+    nn_pipe_ready(peer_of(p));
+}
+
+static const struct nn_pipe_ops inproc_ops = {
+    .send = inproc_send,
+    .resume = inproc_resume,
+};
+
+static int same_name(const struct iep *a, const struct iep *b)
+{
+    return strcmp(a->ep->rest, b->ep->rest) == 0;
+}
+
+static int linked(const struct iep *b, const struct iep *c)
+{
+    const struct nn_list *it;
+    for (it = c->conns.next; it != &c->conns; it = it->next)
+        if (nn_list_entry(it, struct conn, citem)->b == b)
+            return 1;
+    return 0;
+}
+
+/* Under imtx: link binder b with connector c if their types fit. */
+static void conn_make(struct iep *b, struct iep *c)
+{
+    struct nn_sock *bs = b->ep->sock, *cs = c->ep->sock;
+    if (!nn_sock_peer_ok(bs, nn_sock_type(cs)) || linked(b, c))
+        return;
+    struct conn *k = calloc(1, sizeof(*k));
+    if (!k)
+        return;
+    k->b = b;
+    k->c = c;
+    k->bp = nn_pipe_new(b->ep, &inproc_ops, k);
+    k->cp = nn_pipe_new(c->ep, &inproc_ops, k);
+    if (!k->bp || !k->cp || nn_pipe_start(k->bp) != 0 ||
+        nn_pipe_start(k->cp) != 0) {
+        if (k->bp) {
+            nn_pipe_stop(k->bp);
+            nn_pipe_unref(k->bp);
+        }
+        if (k->cp) {
+            nn_pipe_stop(k->cp);
+            nn_pipe_unref(k->cp);
+        }
+        free(k);
+        return;
+    }
+    nn_list_push(&b->conns, &k->bitem);
+    nn_list_push(&c->conns, &k->citem);
+    nn_sock_stat(bs, NN_STAT_ACCEPTED_CONNECTIONS, 1);
+    nn_sock_stat(cs, NN_STAT_ESTABLISHED_CONNECTIONS, 1);
+}
+
+/* Under imtx: give every connector of b's name that lacks a link one. */
+static void link_connectors(struct iep *b)
+{
+    struct nn_list *it;
+    for (it = connecting.next; it != &connecting; it = it->next) {
+        struct iep *c = nn_list_entry(it, struct iep, item);
+        if (same_name(b, c))
+            conn_make(b, c);
+    }
+}
+
+static void conn_destroy(struct conn *k)
+{
+    nn_list_remove(&k->bitem);
+    nn_list_remove(&k->citem);
+    nn_pipe_stop(k->bp);
+    nn_pipe_stop(k->cp);
+    nn_pipe_unref(k->bp);
+    nn_pipe_unref(k->cp);
+    free(k);
+}
+
+static struct iep *iep_new(struct nn_ep *ep)
+{
+    struct iep *e = calloc(1, sizeof(*e));
+    if (!e)
+        return NULL;
+    e->ep = ep;
+    nn_list_init(&e->item);
+    nn_list_init(&e->conns);
+    ep->tdata = e;
+    return e;
+}
+
+static int inproc_bind(struct nn_ep *ep)
+{
+    struct nn_list *it;
+    struct iep *e = iep_new(ep);
+    if (!e)
+        return -ENOMEM;
+    pthread_mutex_lock(&imtx);
+    for (it = bound.next; it != &bound; it = it->next) {
+        if (same_name(nn_list_entry(it, struct iep, item), e)) {
+            pthread_mutex_unlock(&imtx);
+            free(e);
+            return -EADDRINUSE;
+        }
+    }
+    nn_list_push(&bound, &e->item);
+    link_connectors(e);
+    pthread_mutex_unlock(&imtx);
+    return 0;
+}
+
+static int inproc_connect(struct nn_ep *ep)
+{
+    struct nn_list *it;
+    struct iep *e = iep_new(ep);
+    if (!e)
+        return -ENOMEM;
+    pthread_mutex_lock(&imtx);
+    nn_list_push(&connecting, &e->item);
+    for (it = bound.next; it != &bound; it = it->next) {
+        struct iep *b = nn_list_entry(it, struct iep, item);
+        if (same_name(b, e)) {
+            conn_make(b, e);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&imtx);
+    return 0;
+}
+
+static void inproc_stop(struct nn_ep *ep)
+{
+    struct iep *e = ep->tdata;
+    struct nn_list *it, *tmp;
+    pthread_mutex_lock(&imtx);
+    nn_list_remove(&e->item);
+    nn_list_foreach(it, tmp, &e->conns) {
+        struct conn *k = ep->bound ? nn_list_entry(it, struct conn, bitem)
+                                   : nn_list_entry(it, struct conn, citem);
+        struct iep *other = ep->bound ? k->c : k->b;
+        conn_destroy(k);
+        nn_sock_stat(ep->sock, NN_STAT_DROPPED_CONNECTIONS, 1);
+        nn_sock_stat(other->ep->sock, NN_STAT_BROKEN_CONNECTIONS, 1);
+        /* A connector refused while this one held the binder (PAIR) may
+           take its place now. */
+        if (!ep->bound)
+            link_connectors(other);
+    }
+    pthread_mutex_unlock(&imtx);
+    free(e);
+}
+
+const struct nn_transport nn_inproc_transport = {
+    .scheme = "inproc",
+    .id = NN_INPROC,
+    .bind = inproc_bind,
+    .connect = inproc_connect,
+    .stop = inproc_stop,
+};

@@ -1,0 +1,330 @@
+/* WebSocket opening handshake codec. Everything the peer sent is treated
+   as untrusted: lines are bounded by the buffer, values are slices of it,
+   and nothing is echoed back that could break the reply's framing. */
+#include "wshandshake.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base64.h"
+#include "sha1.h"
+
+#define NN_WSHS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+#define NN_WSHS_PAIR_NAME "pair.sp.nanomsg.org"
+/* Longest client version string we echo in a 400 reply. */
+#define NN_WSHS_ECHO_MAX 64
+
+static const char *const nn_wshs_names[] = {
+    "pair.sp.nanomsg.org", "pub.sp.nanomsg.org", "sub.sp.nanomsg.org",
+    "req.sp.nanomsg.org", "rep.sp.nanomsg.org", "push.sp.nanomsg.org",
+    "pull.sp.nanomsg.org", "surveyor.sp.nanomsg.org",
+    "respondent.sp.nanomsg.org", "bus.sp.nanomsg.org",
+};
+
+/* A slice of the received bytes. */
+struct nn_wshs_str {
+    const char *p;
+    size_t len;
+};
+
+static char nn_wshs_lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char) (c - 'A' + 'a') : c;
+}
+
+/* ASCII case-insensitive comparison of a slice with a C string; the
+   locale must not matter for protocol tokens. */
+static int nn_wshs_ieq(struct nn_wshs_str s, const char *lit)
+{
+    size_t i, n = strlen(lit);
+
+    if (s.len != n)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (nn_wshs_lower(s.p[i]) != nn_wshs_lower(lit[i]))
+            return 0;
+    return 1;
+}
+
+static int nn_wshs_icontains(struct nn_wshs_str s, const char *lit)
+{
+    size_t off, n = strlen(lit);
+
+    for (off = 0; off + n <= s.len; off++) {
+        struct nn_wshs_str sub = {s.p + off, n};
+        if (nn_wshs_ieq(sub, lit))
+            return 1;
+    }
+    return 0;
+}
+
+static int nn_wshs_eq(struct nn_wshs_str s, const char *lit)
+{
+    return s.len == strlen(lit) && memcmp(s.p, lit, s.len) == 0;
+}
+
+int nn_wshs_block_len(const char *buf, size_t len, size_t max)
+{
+    size_t i, lim = len < max ? len : max;
+
+    for (i = 0; i + 4 <= lim; i++)
+        if (memcmp(buf + i, "\r\n\r\n", 4) == 0)
+            return (int) (i + 4);
+    return len >= max ? -1 : 0;
+}
+
+/* Next CRLF-terminated line from *pos; 0 when none is left. */
+static int nn_wshs_line(const char *buf, size_t len, size_t *pos,
+                        struct nn_wshs_str *line)
+{
+    size_t i;
+
+    for (i = *pos; i + 1 < len; i++) {
+        if (buf[i] == '\r' && buf[i + 1] == '\n') {
+            line->p = buf + *pos;
+            line->len = i - *pos;
+            *pos = i + 2;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Split "Name: value" with the value trimmed of spaces and tabs; 0 for a
+   line without a colon. */
+static int nn_wshs_header(struct nn_wshs_str line, struct nn_wshs_str *name,
+                          struct nn_wshs_str *value)
+{
+    const char *colon = memchr(line.p, ':', line.len);
+    const char *v, *end = line.p + line.len;
+
+    if (colon == NULL)
+        return 0;
+    name->p = line.p;
+    name->len = (size_t) (colon - line.p);
+    v = colon + 1;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    value->p = v;
+    value->len = (size_t) (end - v);
+    return 1;
+}
+
+void nn_wshs_key(const uint8_t nonce[NN_WSHS_NONCE_LEN],
+                 char key[NN_WSHS_KEY_LEN + 1])
+{
+    nn_base64_encode(nonce, NN_WSHS_NONCE_LEN, key, NN_WSHS_KEY_LEN + 1);
+}
+
+void nn_wshs_accept(const char *key, size_t keylen,
+                    char accept[NN_WSHS_ACCEPT_LEN + 1])
+{
+    struct nn_sha1 c;
+    uint8_t digest[NN_SHA1_LEN];
+
+    nn_sha1_init(&c);
+    nn_sha1_update(&c, key, keylen);
+    nn_sha1_update(&c, NN_WSHS_GUID, strlen(NN_WSHS_GUID));
+    nn_sha1_final(&c, digest);
+    nn_base64_encode(digest, sizeof(digest), accept, NN_WSHS_ACCEPT_LEN + 1);
+}
+
+int nn_wshs_request(char *buf, size_t bufsz, const char *resource,
+                    const char *host, const char *key, const char *protocol)
+{
+    int n = snprintf(buf, bufsz,
+                     "GET %s HTTP/1.1\r\n"
+                     "Host: %s\r\n"
+                     "Upgrade: websocket\r\n"
+                     "Connection: Upgrade\r\n"
+                     "Sec-WebSocket-Key: %s\r\n"
+                     "Sec-WebSocket-Version: 13\r\n"
+                     "Sec-WebSocket-Protocol: %s\r\n"
+                     "\r\n",
+                     resource, host, key, protocol);
+
+    if (n < 0 || (size_t) n >= bufsz)
+        return -1;
+    return n;
+}
+
+int nn_wshs_check_response(const char *resp, size_t len, const char *key)
+{
+    struct nn_wshs_str line, name, value;
+    size_t pos = 0;
+    int upgrade = 0, connection = 0, accepted = 0;
+    char expect[NN_WSHS_ACCEPT_LEN + 1];
+
+    if (!nn_wshs_line(resp, len, &pos, &line))
+        return -1;
+    if (line.len < 12 || memcmp(line.p, "HTTP/1.1 101", 12) != 0 ||
+        (line.len > 12 && line.p[12] != ' '))
+        return -1;
+    nn_wshs_accept(key, strlen(key), expect);
+    while (nn_wshs_line(resp, len, &pos, &line) && line.len > 0) {
+        if (!nn_wshs_header(line, &name, &value))
+            continue;
+        if (nn_wshs_ieq(name, "Upgrade"))
+            upgrade = nn_wshs_ieq(value, "websocket");
+        else if (nn_wshs_ieq(name, "Connection"))
+            connection = nn_wshs_ieq(value, "Upgrade");
+        else if (nn_wshs_ieq(name, "Sec-WebSocket-Accept"))
+            accepted = nn_wshs_eq(value, expect);
+    }
+    return upgrade && connection && accepted ? 0 : -1;
+}
+
+/* Request line: exactly "GET", one space, a URI without spaces, one
+   space, "HTTP/1.1". */
+static int nn_wshs_request_line_ok(struct nn_wshs_str line)
+{
+    static const char tail[] = " HTTP/1.1";
+    size_t tl = sizeof(tail) - 1;
+
+    if (line.len < 4 + 1 + tl || memcmp(line.p, "GET ", 4) != 0 ||
+        memcmp(line.p + line.len - tl, tail, tl) != 0)
+        return 0;
+    return memchr(line.p + 4, ' ', line.len - 4 - tl) == NULL;
+}
+
+/* The fields of a request the verdict depends on; p == NULL = absent. */
+struct nn_wshs_req {
+    struct nn_wshs_str host, upgrade, connection, key, version, protocol;
+};
+
+static void nn_wshs_collect(const char *buf, size_t len, size_t pos,
+                            struct nn_wshs_req *r)
+{
+    struct nn_wshs_str line, name, value;
+
+    memset(r, 0, sizeof(*r));
+    while (nn_wshs_line(buf, len, &pos, &line) && line.len > 0) {
+        if (!nn_wshs_header(line, &name, &value))
+            continue;
+        /* Repeated headers: the last one wins. */
+        if (nn_wshs_ieq(name, "Host"))
+            r->host = value;
+        else if (nn_wshs_ieq(name, "Upgrade"))
+            r->upgrade = value;
+        else if (nn_wshs_ieq(name, "Connection"))
+            r->connection = value;
+        else if (nn_wshs_ieq(name, "Sec-WebSocket-Key"))
+            r->key = value;
+        else if (nn_wshs_ieq(name, "Sec-WebSocket-Version"))
+            r->version = value;
+        else if (nn_wshs_ieq(name, "Sec-WebSocket-Protocol"))
+            r->protocol = value;
+    }
+}
+
+static int nn_wshs_present(struct nn_wshs_str s)
+{
+    return s.p != NULL && s.len > 0;
+}
+
+static enum nn_wshs_verdict nn_wshs_judge(const struct nn_wshs_req *r,
+                                          const char *own_name)
+{
+    size_t i;
+
+    if (!nn_wshs_present(r->host) || !nn_wshs_present(r->upgrade) ||
+        !nn_wshs_present(r->connection) || !nn_wshs_present(r->key) ||
+        !nn_wshs_present(r->version) ||
+        !nn_wshs_ieq(r->upgrade, "websocket") ||
+        !nn_wshs_icontains(r->connection, "upgrade"))
+        return NN_WSHS_BAD_HEADERS;
+    if (!nn_wshs_eq(r->version, "13"))
+        return NN_WSHS_BAD_VERSION;
+    if (r->protocol.p == NULL)
+        return strcmp(own_name, NN_WSHS_PAIR_NAME) == 0 ? NN_WSHS_OK
+                                                         : NN_WSHS_INCOMPATIBLE;
+    for (i = 0; i < sizeof(nn_wshs_names) / sizeof(nn_wshs_names[0]); i++)
+        if (nn_wshs_ieq(r->protocol, nn_wshs_names[i]))
+            return nn_wshs_ieq(r->protocol, own_name) ? NN_WSHS_OK
+                                                      : NN_WSHS_INCOMPATIBLE;
+    return NN_WSHS_UNRECOGNIZED;
+}
+
+/* The client's version, if it is short printable text; else "". */
+static struct nn_wshs_str nn_wshs_echo(struct nn_wshs_str v)
+{
+    struct nn_wshs_str none = {"", 0};
+    size_t i;
+
+    if (v.p == NULL || v.len > NN_WSHS_ECHO_MAX)
+        return none;
+    for (i = 0; i < v.len; i++)
+        if ((unsigned char) v.p[i] < 0x20 || (unsigned char) v.p[i] > 0x7e)
+            return none;
+    return v;
+}
+
+static const char *nn_wshs_status(enum nn_wshs_verdict v)
+{
+    switch (v) {
+    case NN_WSHS_BAD_REQUEST:
+        return "400 Bad Request";
+    case NN_WSHS_BAD_VERSION:
+        return "400 Unsupported WebSocket Version";
+    case NN_WSHS_INCOMPATIBLE:
+        return "400 Incompatible Socket Type";
+    case NN_WSHS_UNRECOGNIZED:
+        return "400 Unrecognized Socket Type";
+    case NN_WSHS_TOO_LONG:
+        return "400 Opening Handshake Too Long";
+    case NN_WSHS_BAD_HEADERS:
+    default:
+        return "400 Cannot Have Body";
+    }
+}
+
+enum nn_wshs_verdict nn_wshs_serve(const char *req, size_t len,
+                                   const char *own_name,
+                                   enum nn_wshs_verdict forced,
+                                   char *out, size_t *outlen)
+{
+    struct nn_wshs_req r;
+    struct nn_wshs_str line, echo;
+    enum nn_wshs_verdict v = forced;
+    size_t pos = 0;
+    int n;
+
+    memset(&r, 0, sizeof(r));
+    if (nn_wshs_line(req, len, &pos, &line)) {
+        nn_wshs_collect(req, len, pos, &r);
+        if (v == NN_WSHS_OK && !nn_wshs_request_line_ok(line))
+            v = NN_WSHS_BAD_REQUEST;
+    } else if (v == NN_WSHS_OK) {
+        v = NN_WSHS_BAD_REQUEST;
+    }
+    if (v == NN_WSHS_OK)
+        v = nn_wshs_judge(&r, own_name);
+
+    if (v == NN_WSHS_OK) {
+        char accept[NN_WSHS_ACCEPT_LEN + 1];
+        /* A matching protocol value is one of the short SP names, so the
+           reply always fits. */
+        struct nn_wshs_str proto = r.protocol.p ? r.protocol
+                                                : (struct nn_wshs_str){"", 0};
+        nn_wshs_accept(r.key.p, r.key.len, accept);
+        n = snprintf(out, NN_WSHS_REPLY_MAX,
+                     "HTTP/1.1 101 Switching Protocols\r\n"
+                     "Upgrade: websocket\r\n"
+                     "Connection: Upgrade\r\n"
+                     "Sec-WebSocket-Accept: %s\r\n"
+                     "Sec-WebSocket-Protocol: %.*s\r\n"
+                     "\r\n",
+                     accept, (int) proto.len, proto.p);
+    } else {
+        /* Unlike libnanomsg, end the block with a blank line: the caller
+           closes the connection after sending it. */
+        echo = nn_wshs_echo(r.version);
+        n = snprintf(out, NN_WSHS_REPLY_MAX,
+                     "HTTP/1.1 %s\r\nSec-WebSocket-Version: %.*s\r\n\r\n",
+                     nn_wshs_status(v), (int) echo.len, echo.p);
+    }
+    *outlen = n > 0 && n < NN_WSHS_REPLY_MAX ? (size_t) n : 0;
+    return v;
+}

@@ -1,0 +1,60 @@
+/* The WebSocket opening handshake (RFC 6455 §4) as pure functions over
+   byte buffers, with the exact bytes libnanomsg 1.1.5 sends (WIRE.md §6).
+   No I/O here: the transport reads until nn_wshs_block_len() says the
+   header block is complete, then asks for a verdict and the reply. */
+#ifndef NN_TRANSPORTS_WSHANDSHAKE_H
+#define NN_TRANSPORTS_WSHANDSHAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NN_WSHS_REQ_MAX 4096    /* largest request a server accepts */
+#define NN_WSHS_RESP_MAX 511    /* largest response a client accepts */
+#define NN_WSHS_NONCE_LEN 16
+#define NN_WSHS_KEY_LEN 24      /* base64 of the 16-byte nonce */
+#define NN_WSHS_ACCEPT_LEN 28   /* base64 of a SHA-1 digest */
+#define NN_WSHS_REPLY_MAX 256   /* room for any server reply we build */
+
+/* Length of the header block in `buf` up to and including its blank line;
+   0 if it is not complete yet; -1 if no block ends within `max` bytes. */
+int nn_wshs_block_len(const char *buf, size_t len, size_t max);
+
+/* Sec-WebSocket-Key text for a 16-byte random nonce (NUL-terminated). */
+void nn_wshs_key(const uint8_t nonce[NN_WSHS_NONCE_LEN],
+                 char key[NN_WSHS_KEY_LEN + 1]);
+/* Sec-WebSocket-Accept for a key as received (NUL-terminated). */
+void nn_wshs_accept(const char *key, size_t keylen,
+                    char accept[NN_WSHS_ACCEPT_LEN + 1]);
+
+/* Client: the request of WIRE.md §6.1. Returns its length, or -1 if it
+   does not fit in `bufsz` bytes. */
+int nn_wshs_request(char *buf, size_t bufsz, const char *resource,
+                    const char *host, const char *key, const char *protocol);
+
+/* Client: 0 if the response header block `resp` accepts the upgrade for
+   a request made with `key`, -1 otherwise. */
+int nn_wshs_check_response(const char *resp, size_t len, const char *key);
+
+/* Server verdicts. */
+enum nn_wshs_verdict {
+    NN_WSHS_OK = 0,            /* 101 Switching Protocols */
+    NN_WSHS_BAD_REQUEST,       /* request line not `GET <uri> HTTP/1.1` */
+    NN_WSHS_BAD_HEADERS,       /* missing/wrong Host, Upgrade, Connection, Key, Version */
+    NN_WSHS_BAD_VERSION,       /* Sec-WebSocket-Version other than 13 */
+    NN_WSHS_INCOMPATIBLE,      /* known SP name, not this socket's type */
+    NN_WSHS_UNRECOGNIZED,      /* unknown sub-protocol name */
+    NN_WSHS_TOO_LONG           /* no complete request within NN_WSHS_REQ_MAX */
+};
+
+/* Server: judge the request header block `req` (the first `len` bytes,
+   possibly incomplete for NN_WSHS_TOO_LONG, which the caller passes as
+   `forced`, else NN_WSHS_OK) for a socket whose own sub-protocol name is
+   `own_name`, and write the reply into `out` (at least NN_WSHS_REPLY_MAX
+   bytes) with its length in *outlen. Any verdict other than NN_WSHS_OK
+   means: send the reply, then close. */
+enum nn_wshs_verdict nn_wshs_serve(const char *req, size_t len,
+                                   const char *own_name,
+                                   enum nn_wshs_verdict forced,
+                                   char *out, size_t *outlen);
+
+#endif
