@@ -88,3 +88,76 @@ def wait_for(predicate, timeout=2.0, step=0.005):
         if value or time.monotonic() >= deadline:
             return value
         time.sleep(step)
+
+
+# -- raw messages: SP headers travel in control data (API.md §4.15/4.16) -----
+
+PROTO_SP = 1
+SP_HDR = 1
+
+
+def recvmsg(s, flags=0):
+    """nn_recvmsg with NN_MSG body and control: returns (body, sp_header)."""
+    body = ffi.new("void **")
+    ctrl = ffi.new("void **")
+    iov = ffi.new("struct nn_iovec *")
+    iov.iov_base = body
+    iov.iov_len = lib.NN_MSG
+    hdr = ffi.new("struct nn_msghdr *")
+    hdr.msg_iov = iov
+    hdr.msg_iovlen = 1
+    hdr.msg_control = ctrl
+    hdr.msg_controllen = lib.NN_MSG
+    n = lib.nn_recvmsg(s.sock if hasattr(s, "sock") else s, hdr, flags)
+    if n < 0:
+        raise nnpy.errors.error_for(lib.nn_errno())
+    data = ffi.unpack(ffi.cast("char *", body[0]), n)
+    lib.nn_freemsg(body[0])
+    header = None
+    cmsg = lib.NN_CMSG_FIRSTHDR(hdr)
+    while cmsg != ffi.NULL:
+        if cmsg.cmsg_level == PROTO_SP and cmsg.cmsg_type == SP_HDR:
+            p = lib.NN_CMSG_DATA(cmsg)
+            size = ffi.cast("size_t *", p)[0]
+            header = ffi.unpack(ffi.cast("char *", p) + ffi.sizeof("size_t"), size)
+            break
+        cmsg = lib.NN_CMSG_NXTHDR(hdr, cmsg)
+    lib.nn_freemsg(ctrl[0])
+    return data, header
+
+
+def sendmsg(s, body, header=None, flags=0):
+    """nn_sendmsg of ``body`` with an optional SP header; returns the size."""
+    iov = ffi.new("struct nn_iovec *")
+    buf = ffi.from_buffer(body)
+    iov.iov_base = buf
+    iov.iov_len = len(body)
+    hdr = ffi.new("struct nn_msghdr *")
+    hdr.msg_iov = iov
+    hdr.msg_iovlen = 1
+    if header is not None:
+        n = ffi.sizeof("size_t") + len(header)
+        space = lib.NN_CMSG_SPACE(n)
+        ctrl = ffi.new("char[]", space)
+        hdr.msg_control = ctrl
+        hdr.msg_controllen = space
+        cmsg = lib.NN_CMSG_FIRSTHDR(hdr)
+        cmsg.cmsg_len = lib.NN_CMSG_LEN(n)
+        cmsg.cmsg_level = PROTO_SP
+        cmsg.cmsg_type = SP_HDR
+        p = lib.NN_CMSG_DATA(cmsg)
+        ffi.cast("size_t *", p)[0] = len(header)
+        ffi.memmove(ffi.cast("char *", p) + ffi.sizeof("size_t"), header, len(header))
+    rc = lib.nn_sendmsg(s.sock if hasattr(s, "sock") else s, hdr, flags)
+    if rc < 0:
+        raise nnpy.errors.error_for(lib.nn_errno())
+    return rc
+
+
+def device_thread(s1, s2):
+    """Start nn_device(s1, s2) in a thread; result 'value' = (rc, errno)."""
+    def run():
+        rc = lib.nn_device(s1 if isinstance(s1, int) else s1.sock,
+                           s2 if isinstance(s2, int) else s2.sock)
+        return rc, lib.nn_errno()
+    return in_thread(run)

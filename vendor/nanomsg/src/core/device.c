@@ -72,7 +72,7 @@ int nn_device(int s1, int s2)
         errno = -rc;
         return -1;
     }
-    if (t1 / 16 != t2 / 16 || (r1 && !w2) || (r2 && !w1)) {
+    if (t1 / 16 != t2 / 16 || (r1 && !w2) || (r2 && !w1) || (!r1 && !r2)) {
         errno = EINVAL;
         return -1;
     }

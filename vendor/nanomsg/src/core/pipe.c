@@ -52,6 +52,20 @@ static _Thread_local struct {
 
 static atomic_uint_fast64_t next_pipe_id = 1;
 
+/* The per-thread event array is freed when its thread exits. */
+static pthread_key_t tls_key;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+
+static void tls_free(void *v)
+{
+    free(v);
+}
+
+static void tls_key_init(void)
+{
+    pthread_key_create(&tls_key, tls_free);
+}
+
 static void pipe_event_run(struct nn_pipe *p, int ev)
 {
     struct nn_sock *s = p->sock;
@@ -122,8 +136,12 @@ static void pipe_event(struct nn_pipe *p, int ev)
             nn_pipe_unref(p);
             return;
         }
+        if (!tls.v) {
+            pthread_once(&tls_once, tls_key_init);
+        }
         tls.v = v;
         tls.cap = ncap;
+        pthread_setspecific(tls_key, v);
     }
     tls.v[tls.n].p = p;
     tls.v[tls.n].ev = ev;

@@ -1,0 +1,278 @@
+/* Stream endpoints: the accept loop of a listener and the connect attempts
+   of a dialer (see stream.h). Connections themselves live in streamconn.c. */
+#include "stream.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Accepts per readiness callback, so one busy listener cannot starve the
+   loop; level-triggered epoll brings us back for the rest. */
+#define NN_STREAM_ACCEPT_BATCH 16
+/* Pause after running out of descriptors or memory in accept(). */
+#define NN_STREAM_ACCEPT_PAUSE_MS 100
+
+#define nn_stream_of(ptr, type, member) \
+    ((type *) (void *) ((char *) (ptr) - offsetof(type, member)))
+
+static struct nn_stream_ep *nn_stream_new(struct nn_ep *ep,
+                                          const struct nn_stream_vt *vt,
+                                          void *tdata)
+{
+    struct nn_stream_ep *sep = calloc(1, sizeof(*sep));
+
+    if (sep == NULL)
+        return NULL;
+    sep->ep = ep;
+    sep->sock = ep->sock;
+    sep->vt = vt;
+    sep->tdata = tdata;
+    sep->dialfd = -1;
+    nn_list_init(&sep->conns);
+    return sep;
+}
+
+/* --- listening ------------------------------------------------------- */
+
+static void nn_stream_accept_resume(struct nn_io_timer *t)
+{
+    struct nn_stream_ep *sep = nn_stream_of(t, struct nn_stream_ep,
+                                            accept_pause);
+    int i;
+
+    for (i = 0; i < sep->nlsn; i++)
+        nn_io_fd_set(&sep->lsn[i].w, NN_IO_IN);
+}
+
+static void nn_stream_accept_error(struct nn_stream_ep *sep, int err)
+{
+    int i;
+
+    nn_sock_stat(sep->sock, NN_STAT_ACCEPT_ERRORS, 1);
+    nn_ep_set_error(sep->ep, err);
+    if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
+        return;
+    /* Out of resources: the pending connection stays in the backlog and
+       would wake us forever; look again a little later. */
+    for (i = 0; i < sep->nlsn; i++)
+        nn_io_fd_set(&sep->lsn[i].w, 0);
+    nn_io_timer_start(&sep->accept_pause, NN_STREAM_ACCEPT_PAUSE_MS);
+}
+
+static void nn_stream_accept_cb(struct nn_io_fd *w, unsigned revents)
+{
+    struct nn_stream_lsn *lsn = nn_stream_of(w, struct nn_stream_lsn, w);
+    struct nn_stream_ep *sep = lsn->sep;
+    int i;
+    int fd;
+
+    (void) revents;
+    for (i = 0; i < NN_STREAM_ACCEPT_BATCH; i++) {
+        fd = accept4(lsn->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                nn_stream_accept_error(sep, errno);
+            return;
+        }
+        nn_sock_stat(sep->sock, NN_STAT_ACCEPTED_CONNECTIONS, 1);
+        sep->vt->setopts(sep, fd);
+        /* On failure the descriptor is closed: the peer sees a reset. */
+        nn_sconn_start(sep, fd);
+    }
+}
+
+struct nn_stream_add {
+    struct nn_stream_ep *sep;
+    int rc;
+};
+
+static void nn_stream_listen_loop(void *arg)
+{
+    struct nn_stream_add *a = arg;
+    struct nn_stream_ep *sep = a->sep;
+    int i;
+
+    for (i = 0; i < sep->nlsn; i++) {
+        a->rc = nn_io_fd_add(&sep->lsn[i].w, sep->lsn[i].fd, NN_IO_IN,
+                             nn_stream_accept_cb);
+        if (a->rc < 0)
+            break;
+    }
+    if (a->rc < 0) {
+        while (i-- > 0)
+            nn_io_fd_del(&sep->lsn[i].w);
+    }
+}
+
+int nn_stream_listen(struct nn_ep *ep, const struct nn_stream_vt *vt,
+                     void *tdata, const int *fds, int nfds)
+{
+    struct nn_stream_ep *sep;
+    struct nn_stream_add a;
+    int i;
+
+    sep = nfds <= NN_STREAM_MAXLSN ? nn_stream_new(ep, vt, tdata) : NULL;
+    if (sep == NULL) {
+        for (i = 0; i < nfds; i++)
+            close(fds[i]);
+        return -ENOMEM;
+    }
+    nn_io_timer_init(&sep->accept_pause, nn_stream_accept_resume);
+    for (i = 0; i < nfds; i++) {
+        sep->lsn[i].sep = sep;
+        sep->lsn[i].fd = fds[i];
+    }
+    sep->nlsn = nfds;
+    a.sep = sep;
+    a.rc = 0;
+    /* Registered on the loop so the accept callback can never run before
+       the endpoint is published. */
+    ep->tdata = sep;
+    nn_io_call(nn_stream_listen_loop, &a);
+    if (a.rc < 0) {
+        ep->tdata = NULL;
+        for (i = 0; i < nfds; i++)
+            close(fds[i]);
+        free(sep);
+        return a.rc;
+    }
+    return 0;
+}
+
+/* --- connecting ------------------------------------------------------ */
+
+static void nn_stream_schedule(struct nn_stream_ep *sep)
+{
+    if (!sep->stopping)
+        nn_io_timer_start(&sep->retry, nn_backoff_next(&sep->backoff));
+}
+
+static void nn_stream_dial_failed(struct nn_stream_ep *sep, int err)
+{
+    nn_sock_stat(sep->sock, NN_STAT_INPROGRESS_CONNECTIONS, -1);
+    nn_sock_stat(sep->sock, NN_STAT_CONNECT_ERRORS, 1);
+    nn_ep_set_error(sep->ep, err);
+    nn_stream_schedule(sep);
+}
+
+static void nn_stream_dial_done(struct nn_stream_ep *sep, int fd)
+{
+    nn_sock_stat(sep->sock, NN_STAT_INPROGRESS_CONNECTIONS, -1);
+    nn_sock_stat(sep->sock, NN_STAT_ESTABLISHED_CONNECTIONS, 1);
+    nn_ep_set_error(sep->ep, 0);
+    /* A connection that cannot even start counts as broken: retry. */
+    if (nn_sconn_start(sep, fd) < 0) {
+        nn_sock_stat(sep->sock, NN_STAT_BROKEN_CONNECTIONS, 1);
+        nn_stream_schedule(sep);
+    }
+}
+
+static void nn_stream_dial_cb(struct nn_io_fd *w, unsigned revents)
+{
+    struct nn_stream_ep *sep = nn_stream_of(w, struct nn_stream_ep, dialw);
+    int fd = sep->dialfd;
+    int err = 0;
+    socklen_t len = sizeof(err);
+
+    (void) revents;
+    nn_io_fd_del(&sep->dialw);
+    sep->dialfd = -1;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+        err = errno;
+    if (err != 0) {
+        close(fd);
+        nn_stream_dial_failed(sep, err);
+        return;
+    }
+    nn_stream_dial_done(sep, fd);
+}
+
+static void nn_stream_attempt(struct nn_io_timer *t)
+{
+    struct nn_stream_ep *sep = nn_stream_of(t, struct nn_stream_ep, retry);
+    int fd = -1;
+    int rc;
+
+    if (sep->stopping)
+        return;
+    nn_sock_stat(sep->sock, NN_STAT_INPROGRESS_CONNECTIONS, 1);
+    rc = sep->vt->dial(sep, &fd);
+    if (rc == 0) {
+        nn_stream_dial_done(sep, fd);
+        return;
+    }
+    if (rc == -EINPROGRESS) {
+        rc = nn_io_fd_add(&sep->dialw, fd, NN_IO_OUT, nn_stream_dial_cb);
+        if (rc == 0) {
+            sep->dialfd = fd;
+            return;
+        }
+        close(fd);
+    }
+    nn_stream_dial_failed(sep, -rc);
+}
+
+void nn_stream_conn_ended(struct nn_stream_ep *sep)
+{
+    if (sep->dialer)
+        nn_stream_schedule(sep);
+}
+
+int nn_stream_dial(struct nn_ep *ep, const struct nn_stream_vt *vt,
+                   void *tdata)
+{
+    struct nn_stream_ep *sep = nn_stream_new(ep, vt, tdata);
+
+    if (sep == NULL)
+        return -ENOMEM;
+    sep->dialer = 1;
+    nn_backoff_init(&sep->backoff, ep->reconnect_ivl, ep->reconnect_ivl_max);
+    nn_io_timer_init(&sep->retry, nn_stream_attempt);
+    ep->tdata = sep;
+    nn_io_timer_start(&sep->retry, 0);
+    return 0;
+}
+
+/* --- stopping -------------------------------------------------------- */
+
+static void nn_stream_stop_loop(void *arg)
+{
+    struct nn_stream_ep *sep = arg;
+    int i;
+
+    sep->stopping = 1;
+    if (sep->dialer) {
+        nn_io_timer_cancel(&sep->retry);
+        if (sep->dialfd >= 0) {
+            nn_io_fd_del(&sep->dialw);
+            close(sep->dialfd);
+            sep->dialfd = -1;
+            nn_sock_stat(sep->sock, NN_STAT_INPROGRESS_CONNECTIONS, -1);
+        }
+    } else {
+        nn_io_timer_cancel(&sep->accept_pause);
+        for (i = 0; i < sep->nlsn; i++) {
+            nn_io_fd_del(&sep->lsn[i].w);
+            close(sep->lsn[i].fd);
+        }
+        sep->nlsn = 0;
+    }
+    nn_sconn_drop_all(sep);
+    if (sep->vt->stopped != NULL)
+        sep->vt->stopped(sep);
+}
+
+void nn_stream_stop(struct nn_ep *ep)
+{
+    struct nn_stream_ep *sep = ep->tdata;
+
+    if (sep == NULL)
+        return;
+    nn_io_call(nn_stream_stop_loop, sep);
+    ep->tdata = NULL;
+    free(sep);
+}

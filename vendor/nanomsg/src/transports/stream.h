@@ -1,0 +1,82 @@
+/* The stream transport engine shared by tcp and ipc: a listening endpoint's
+   accept loop, a connecting endpoint's attempts with reconnect backoff, and
+   (streamconn.c) each connection's SP header exchange and framed message
+   I/O. tcp.c and ipc.c only parse addresses and make sockets.
+
+   Threads: everything here runs on the I/O loop thread, except
+   nn_stream_listen/dial/stop (application thread, no lock held) and the
+   pipe ops of streamconn.c (application or loop thread, socket lock held). */
+#ifndef NN_TRANSPORTS_STREAM_H
+#define NN_TRANSPORTS_STREAM_H
+
+#include "../core/transport.h"
+#include "../io/loop.h"
+#include "../utils/list.h"
+#include "backoff.h"
+
+struct nn_stream_ep;
+
+/* What a transport plugs into the engine. */
+struct nn_stream_vt {
+    int ipc;   /* message framing: 1 = ipc (type byte), 0 = tcp */
+    /* Socket options for a new connection (accepted, or before connect). */
+    void (*setopts)(struct nn_stream_ep *sep, int fd);
+    /* One connection attempt: a new non-blocking socket in *fd, connect()
+       started. 0 (connected), -EINPROGRESS (wait for writability), or
+       -errno with nothing left open. May block briefly (DNS). */
+    int (*dial)(struct nn_stream_ep *sep, int *fd);
+    /* The endpoint is gone (descriptors closed): release `tdata`, unlink
+       the ipc path, etc. May be NULL. */
+    void (*stopped)(struct nn_stream_ep *sep);
+};
+
+#define NN_STREAM_MAXLSN 4
+
+struct nn_stream_lsn {
+    struct nn_stream_ep *sep;
+    int fd;
+    struct nn_io_fd w;
+};
+
+struct nn_stream_ep {
+    struct nn_ep *ep;
+    struct nn_sock *sock;
+    const struct nn_stream_vt *vt;
+    void *tdata;              /* the transport's endpoint data */
+    int stopping;
+    struct nn_list conns;     /* live connections (streamconn.c) */
+
+    /* Listening endpoint. */
+    int nlsn;
+    struct nn_stream_lsn lsn[NN_STREAM_MAXLSN];
+    struct nn_io_timer accept_pause;  /* after EMFILE and friends */
+
+    /* Connecting endpoint. */
+    int dialer;
+    int dialfd;               /* connect() in progress, or -1 */
+    struct nn_io_fd dialw;
+    struct nn_io_timer retry;
+    struct nn_backoff backoff;
+};
+
+/* Start a listening endpoint over the given listening, non-blocking
+   descriptors (taken in every case). 0 or -errno; on failure `tdata` is not
+   taken. */
+int nn_stream_listen(struct nn_ep *ep, const struct nn_stream_vt *vt,
+                     void *tdata, const int *fds, int nfds);
+/* Start a connecting endpoint; the first attempt is made at once on the
+   loop thread. 0 or -ENOMEM (tdata is then not taken). */
+int nn_stream_dial(struct nn_ep *ep, const struct nn_stream_vt *vt,
+                   void *tdata);
+/* Transport `stop`: synchronous teardown of everything of the endpoint. */
+void nn_stream_stop(struct nn_ep *ep);
+
+/* streamconn.c, loop thread: run the SP header exchange and then the pipe
+   on connected descriptor `fd` (taken in every case). 0 or -ENOMEM. */
+int nn_sconn_start(struct nn_stream_ep *sep, int fd);
+/* Close every connection of the endpoint (counted as dropped). */
+void nn_sconn_drop_all(struct nn_stream_ep *sep);
+/* stream.c: a connection of a connecting endpoint ended. */
+void nn_stream_conn_ended(struct nn_stream_ep *sep);
+
+#endif
