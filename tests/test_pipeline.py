@@ -97,7 +97,6 @@ def test_push_blocks_without_puller(sock):
     push = sock(nnpy.PUSH, timeout=SHORT_MS)
     assert errno_of(push.send, b"x") == nnpy.ETIMEDOUT
     assert errno_of(push.send, b"x", nnpy.DONTWAIT) == nnpy.EAGAIN
-    assert push.get_statistic(nnpy.STAT_CURRENT_SND_PRIORITY) == -1
 
 
 def test_directions(link):

@@ -1,5 +1,4 @@
 """Signals: Ctrl-C ends a blocking recv; other signals do not disturb it."""
-import os
 import signal
 import subprocess
 import sys
@@ -48,11 +47,11 @@ def test_signal_with_quiet_handler_does_not_break_recv(link):
     hits = []
     old = signal.signal(signal.SIGUSR1, lambda *_: hits.append(1))
     try:
-        me = os.getpid()
+        main = threading.main_thread().ident
 
         def later():
             time.sleep(0.2)
-            os.kill(me, signal.SIGUSR1)
+            signal.pthread_kill(main, signal.SIGUSR1)
             time.sleep(0.2)
             a.send(b"after the signal")
 
@@ -69,8 +68,8 @@ def test_raw_recv_reports_eintr(link):
     a, b = link(nnpy.PAIR, nnpy.PAIR)
     old = signal.signal(signal.SIGUSR1, lambda *_: None)
     try:
-        me = os.getpid()
-        timer = threading.Timer(0.2, os.kill, (me, signal.SIGUSR1))
+        main = threading.main_thread().ident
+        timer = threading.Timer(0.2, signal.pthread_kill, (main, signal.SIGUSR1))
         timer.start()
         pp = nnpy.ffi.new("void **")
         rc = nnpy.nanomsg.nn_recv(b.sock, pp, nnpy.NN_MSG, 0)

@@ -120,7 +120,8 @@ static void sendhdr(int s, const void *hdr, size_t hlen, const char *body,
 {
     unsigned char ctl[NN_CMSG_SPACE(sizeof(size_t) + 64)];
     struct nn_iovec iov = { (void *) body, strlen(body) };
-    struct nn_msghdr mh = { &iov, 1, ctl, NN_CMSG_SPACE(sizeof(size_t) + hlen) };
+    struct nn_msghdr mh = { &iov, 1, ctl,
+                            NN_CMSG_SPACE(sizeof(size_t) + hlen) };
     struct nn_cmsghdr *c = (struct nn_cmsghdr *) (void *) ctl;
 
     memset(ctl, 0, sizeof ctl);

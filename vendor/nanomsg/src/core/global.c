@@ -134,7 +134,8 @@ int nn_global_close(int h)
 void nn_global_term(void)
 {
     pthread_mutex_lock(&glock);
-    if (terminated) {
+    /* Never used: nothing to terminate, and nn_socket keeps working. */
+    if (terminated || table_used == 0) {
         pthread_mutex_unlock(&glock);
         return;
     }

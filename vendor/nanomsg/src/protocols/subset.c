@@ -100,7 +100,8 @@ int nn_subset_match(const struct nn_subset *s, const void *body, size_t len)
 {
     for (size_t i = 0; i < s->n; i++) {
         const struct nn_subset_entry *e = &s->v[i];
-        if (e->len <= len && (e->len == 0 || memcmp(e->data, body, e->len) == 0))
+        if (e->len <= len &&
+            (e->len == 0 || memcmp(e->data, body, e->len) == 0))
             return 1;
     }
     return 0;

@@ -34,6 +34,17 @@ static struct nn_stream_ep *nn_stream_new(struct nn_ep *ep,
     return sep;
 }
 
+void nn_stream_setbufs(struct nn_stream_ep *sep, int fd)
+{
+    int v;
+
+    /* Best effort, as in libnanomsg: the kernel clamps silly values. */
+    v = nn_sock_getopt_int(sep->sock, NN_SOL_SOCKET, NN_SNDBUF);
+    (void) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+    v = nn_sock_getopt_int(sep->sock, NN_SOL_SOCKET, NN_RCVBUF);
+    (void) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+}
+
 /* --- listening ------------------------------------------------------- */
 
 static void nn_stream_accept_resume(struct nn_io_timer *t)

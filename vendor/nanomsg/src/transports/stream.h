@@ -71,6 +71,9 @@ int nn_stream_dial(struct nn_ep *ep, const struct nn_stream_vt *vt,
 /* Transport `stop`: synchronous teardown of everything of the endpoint. */
 void nn_stream_stop(struct nn_ep *ep);
 
+/* SO_SNDBUF / SO_RCVBUF from the socket's NN_SNDBUF / NN_RCVBUF now. */
+void nn_stream_setbufs(struct nn_stream_ep *sep, int fd);
+
 /* streamconn.c, loop thread: run the SP header exchange and then the pipe
    on connected descriptor `fd` (taken in every case). 0 or -ENOMEM. */
 int nn_sconn_start(struct nn_stream_ep *sep, int fd);

@@ -1,0 +1,655 @@
+/* One tcp/ipc connection: the SP header exchange (1000 ms limit), then the
+   connection as a pipe with framed messages both ways (see stream.h).
+
+   The receive side belongs to the loop thread alone. The send side is
+   shared: the pipe's `send` runs on the caller's thread and writes to the
+   kernel itself while nothing is queued; whatever the kernel does not take
+   is queued and finished by the loop thread on writability. `mtx` guards
+   that queue and every field listed under it; it is a leaf lock, never held
+   while calling into the core. */
+#include "stream.h"
+#include "streamcodec.h"
+#include "../core/proto.h"   /* NN_PIPE_RELEASE */
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define NN_SCONN_HS_MS 1000
+/* Reads are this large so one read splits into many small messages. */
+#define NN_SCONN_RBUF 65536
+/* A message still missing this much is read straight into its chunk. */
+#define NN_SCONN_DIRECT 16384
+/* Reads per readiness callback before giving other descriptors a turn. */
+#define NN_SCONN_READS 16
+/* iovec entries per gathered write (3 per message). */
+#define NN_SCONN_IOV 240
+
+#define nn_sconn_of(ptr, member) \
+    ((struct nn_sconn *) (void *) ((char *) (ptr) - \
+                                   offsetof(struct nn_sconn, member)))
+
+enum { NN_SCONN_HS, NN_SCONN_ACTIVE };
+/* What a round of reading ended with. */
+enum { NN_RX_AGAIN, NN_RX_BUDGET, NN_RX_PAUSED, NN_RX_FAIL };
+
+struct nn_sconn_out {
+    struct nn_msg m;
+    uint8_t pfx[NN_SC_PFX_MAX];
+    uint8_t pfxlen;
+};
+
+struct nn_sconn {
+    struct nn_stream_ep *sep;
+    struct nn_list item;       /* in sep->conns */
+    int fd;
+    struct nn_io_fd w;
+    struct nn_io_timer hs_timer;
+    struct nn_io_timer kick;   /* loop-side work asked for by send/resume */
+    int ipc;
+    struct nn_pipe *pipe;
+    int started;               /* nn_pipe_start succeeded */
+
+    /* Header exchange and receiving: loop thread only. */
+    uint8_t hs_out[NN_SC_HDR_LEN];
+    uint8_t hs_in[NN_SC_HDR_LEN];
+    size_t hs_sent;
+    size_t hs_got;
+    struct nn_sc_dec dec;
+    uint8_t *rbuf;
+    size_t rpos;
+    size_t rlen;
+
+    pthread_mutex_t mtx;
+    int state;
+    int watched;               /* w is registered */
+    unsigned interest;
+    int broken;                /* a write failed: the loop tears down */
+    int rx_paused;             /* the pipe's inbound queue is full */
+    int rx_resumed;            /* resume arrived before we paused */
+    int kick_armed;
+    int released;              /* send returned NN_PIPE_RELEASE */
+    size_t sndlimit;           /* NN_SNDBUF at connection time */
+    struct nn_sconn_out *q;    /* ring of queued messages */
+    size_t qcap;
+    size_t qhead;
+    size_t qlen;
+    size_t qoff;               /* bytes of the head message already sent */
+    size_t qbytes;             /* bytes queued and not yet sent */
+};
+
+static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m);
+static void nn_sconn_resume(struct nn_pipe *p);
+static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents);
+
+static const struct nn_pipe_ops nn_sconn_ops = {
+    .send = nn_sconn_send,
+    .resume = nn_sconn_resume,
+};
+
+/* --- helpers ---------------------------------------------------------- */
+
+static void nn_sconn_interest_locked(struct nn_sconn *c)
+{
+    unsigned ev;
+
+    if (!c->watched)
+        return;
+    if (c->state == NN_SCONN_HS)
+        ev = NN_IO_IN | (c->hs_sent < NN_SC_HDR_LEN ? NN_IO_OUT : 0);
+    else
+        ev = (c->rx_paused ? 0 : NN_IO_IN) | (c->qlen > 0 ? NN_IO_OUT : 0);
+    if (ev != c->interest) {
+        c->interest = ev;
+        nn_io_fd_set(&c->w, ev);
+    }
+}
+
+/* 1 if the caller must start the kick timer (after unlocking). */
+static int nn_sconn_arm_locked(struct nn_sconn *c)
+{
+    if (c->kick_armed)
+        return 0;
+    c->kick_armed = 1;
+    return 1;
+}
+
+static ssize_t nn_sconn_write(int fd, struct iovec *iov, int cnt)
+{
+    struct msghdr mh;
+    ssize_t n;
+
+    memset(&mh, 0, sizeof(mh));
+    mh.msg_iov = iov;
+    mh.msg_iovlen = (size_t) cnt;
+    do {
+        /* MSG_NOSIGNAL: a vanished peer is an error, never SIGPIPE. */
+        n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+    return n;
+}
+
+static size_t nn_sconn_bodylen(const struct nn_msg *m)
+{
+    return m->body != NULL ? nn_msg_bodylen(m) : 0;
+}
+
+static size_t nn_sconn_total(const struct nn_sconn_out *e)
+{
+    return e->pfxlen + e->m.hdrlen + nn_sconn_bodylen(&e->m);
+}
+
+/* Append the part of segment [p, p+len) not covered by *skip. */
+static void nn_sconn_seg(struct iovec *iov, int *cnt, void *p, size_t len,
+                         size_t *skip)
+{
+    if (*skip >= len) {
+        *skip -= len;
+        return;
+    }
+    iov[*cnt].iov_base = (uint8_t *) p + *skip;
+    iov[*cnt].iov_len = len - *skip;
+    (*cnt)++;
+    *skip = 0;
+}
+
+/* Gather message e (minus `skip` leading bytes) into iov; returns bytes. */
+static size_t nn_sconn_gather(struct nn_sconn_out *e, size_t skip,
+                              struct iovec *iov, int *cnt)
+{
+    size_t total = nn_sconn_total(e) - skip;
+
+    nn_sconn_seg(iov, cnt, e->pfx, e->pfxlen, &skip);
+    if (e->m.hdrlen > 0)
+        nn_sconn_seg(iov, cnt, nn_msg_hdr(&e->m), e->m.hdrlen, &skip);
+    if (nn_sconn_bodylen(&e->m) > 0)
+        nn_sconn_seg(iov, cnt, e->m.body, nn_sconn_bodylen(&e->m), &skip);
+    return total;
+}
+
+static int nn_sconn_enqueue_locked(struct nn_sconn *c,
+                                   const struct nn_sconn_out *e, size_t off)
+{
+    struct nn_sconn_out *nq;
+    size_t ncap;
+    size_t i;
+
+    if (c->qlen == c->qcap) {
+        ncap = c->qcap ? c->qcap * 2 : 16;
+        nq = malloc(ncap * sizeof(*nq));
+        if (nq == NULL)
+            return -ENOMEM;
+        for (i = 0; i < c->qlen; i++)
+            nq[i] = c->q[(c->qhead + i) % c->qcap];
+        free(c->q);
+        c->q = nq;
+        c->qcap = ncap;
+        c->qhead = 0;
+    }
+    c->q[(c->qhead + c->qlen) % c->qcap] = *e;
+    if (c->qlen == 0)
+        c->qoff = off;
+    c->qlen++;
+    c->qbytes += nn_sconn_total(e) - off;
+    return 0;
+}
+
+static void nn_sconn_consume_locked(struct nn_sconn *c, size_t n)
+{
+    struct nn_sconn_out *e;
+    size_t rem;
+
+    c->qbytes -= n;
+    while (n > 0) {
+        e = &c->q[c->qhead];
+        rem = nn_sconn_total(e) - c->qoff;
+        if (n < rem) {
+            c->qoff += n;
+            return;
+        }
+        n -= rem;
+        nn_msg_term(&e->m);
+        c->qhead = (c->qhead + 1) % c->qcap;
+        c->qlen--;
+        c->qoff = 0;
+    }
+}
+
+/* Write queued messages until the queue is empty or the kernel is full.
+   0, or -errno when the connection is broken. */
+static int nn_sconn_flush_locked(struct nn_sconn *c)
+{
+    struct iovec iov[NN_SCONN_IOV];
+    size_t total;
+    size_t skip;
+    size_t i;
+    ssize_t n;
+    int cnt;
+
+    while (c->qlen > 0) {
+        cnt = 0;
+        total = 0;
+        skip = c->qoff;
+        for (i = 0; i < c->qlen && cnt + 3 <= NN_SCONN_IOV; i++) {
+            total += nn_sconn_gather(&c->q[(c->qhead + i) % c->qcap], skip,
+                                     iov, &cnt);
+            skip = 0;
+        }
+        n = nn_sconn_write(c->fd, iov, cnt);
+        if (n == -EAGAIN)
+            return 0;
+        if (n < 0)
+            return (int) n;
+        nn_sconn_consume_locked(c, (size_t) n);
+        if ((size_t) n < total)
+            return 0;
+    }
+    return 0;
+}
+
+/* --- teardown --------------------------------------------------------- */
+
+/* Loop thread. `stat` is NN_STAT_BROKEN_CONNECTIONS or _DROPPED_. */
+static void nn_sconn_close(struct nn_sconn *c, int stat)
+{
+    struct nn_stream_ep *sep = c->sep;
+
+    /* First the pipe: once stopped, no send can touch the descriptor. */
+    if (c->started)
+        nn_pipe_stop(c->pipe);
+    nn_io_timer_cancel(&c->hs_timer);
+    nn_io_timer_cancel(&c->kick);
+    if (c->watched)
+        nn_io_fd_del(&c->w);
+    close(c->fd);
+    while (c->qlen > 0) {
+        nn_msg_term(&c->q[c->qhead].m);
+        c->qhead = (c->qhead + 1) % c->qcap;
+        c->qlen--;
+    }
+    free(c->q);
+    nn_sc_dec_term(&c->dec);
+    free(c->rbuf);
+    nn_list_remove(&c->item);
+    pthread_mutex_destroy(&c->mtx);
+    if (c->pipe != NULL)
+        nn_pipe_unref(c->pipe);
+    free(c);
+    nn_sock_stat(sep->sock, stat, 1);
+    if (stat == NN_STAT_BROKEN_CONNECTIONS)
+        nn_stream_conn_ended(sep);
+}
+
+static void nn_sconn_fail(struct nn_sconn *c)
+{
+    nn_sconn_close(c, NN_STAT_BROKEN_CONNECTIONS);
+}
+
+void nn_sconn_drop_all(struct nn_stream_ep *sep)
+{
+    struct nn_list *it;
+    struct nn_list *tmp;
+
+    nn_list_foreach(it, tmp, &sep->conns)
+        nn_sconn_close(nn_list_entry(it, struct nn_sconn, item),
+                       NN_STAT_DROPPED_CONNECTIONS);
+}
+
+/* --- receiving (loop thread) ------------------------------------------ */
+
+/* Hand the decoded message to the core. 1 when reading must pause. */
+static int nn_sconn_deliver(struct nn_sconn *c)
+{
+    struct nn_msg m;
+    int paused;
+
+    nn_msg_init_chunk(&m, nn_sc_dec_take(&c->dec));
+    if (nn_pipe_deliver(c->pipe, &m) == 0)
+        return 0;
+    pthread_mutex_lock(&c->mtx);
+    /* A resume may already have come between the deliver and here. */
+    paused = !c->rx_resumed;
+    c->rx_resumed = 0;
+    if (paused) {
+        c->rx_paused = 1;
+        nn_sconn_interest_locked(c);
+    }
+    pthread_mutex_unlock(&c->mtx);
+    return paused;
+}
+
+static int nn_sconn_rx(struct nn_sconn *c)
+{
+    int64_t maxsize = nn_sock_getopt_int(c->sep->sock, NN_SOL_SOCKET,
+                                         NN_RCVMAXSIZE);
+    int reads = 0;
+    int drained = 0;
+    size_t used;
+    size_t room;
+    uint8_t *p;
+    ssize_t n;
+    int rc;
+
+    for (;;) {
+        while (c->rpos < c->rlen) {
+            rc = nn_sc_dec_feed(&c->dec, c->rbuf + c->rpos,
+                                c->rlen - c->rpos, maxsize, &used);
+            c->rpos += used;
+            if (rc < 0)
+                return NN_RX_FAIL;
+            if (rc == NN_SC_MSG && nn_sconn_deliver(c))
+                return NN_RX_PAUSED;
+        }
+        if (drained)
+            return NN_RX_AGAIN;
+        if (reads++ == NN_SCONN_READS)
+            return NN_RX_BUDGET;
+        if (nn_sc_dec_missing(&c->dec) >= NN_SCONN_DIRECT) {
+            p = nn_sc_dec_space(&c->dec, &room);
+            if (p == NULL)
+                return NN_RX_FAIL;
+            n = read(c->fd, p, room);
+            if (n > 0) {
+                drained = (size_t) n < room;
+                if (nn_sc_dec_commit(&c->dec, (size_t) n) == NN_SC_MSG &&
+                    nn_sconn_deliver(c))
+                    return NN_RX_PAUSED;
+                continue;
+            }
+        } else {
+            n = read(c->fd, c->rbuf, NN_SCONN_RBUF);
+            if (n > 0) {
+                c->rpos = 0;
+                c->rlen = (size_t) n;
+                /* A short read almost surely emptied the socket. */
+                drained = n < NN_SCONN_RBUF;
+                continue;
+            }
+        }
+        if (n == 0)
+            return NN_RX_FAIL;   /* peer closed (or half-closed) */
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return NN_RX_AGAIN;
+        return NN_RX_FAIL;
+    }
+}
+
+/* --- the pipe ops (socket lock held, any thread) ----------------------- */
+
+static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m)
+{
+    struct nn_sconn *c = nn_pipe_tdata(p);
+    struct nn_sconn_out e;
+    struct iovec iov[3];
+    size_t total;
+    ssize_t n = 0;
+    int cnt = 0;
+    int kick = 0;
+    int rc = 0;
+
+    e.m = *m;
+    e.pfxlen = (uint8_t) nn_sc_prefix(e.pfx, c->ipc,
+                                      e.m.hdrlen + nn_sconn_bodylen(&e.m));
+    pthread_mutex_lock(&c->mtx);
+    if (c->broken) {
+        nn_msg_term(&e.m);
+        goto out;
+    }
+    if (c->qlen == 0) {
+        total = nn_sconn_gather(&e, 0, iov, &cnt);
+        n = nn_sconn_write(c->fd, iov, cnt);
+        if (n >= 0 && (size_t) n == total) {
+            nn_msg_term(&e.m);
+            goto out;
+        }
+        if (n < 0 && n != -EAGAIN)
+            goto broken;
+        if (n < 0)
+            n = 0;
+    }
+    if (nn_sconn_enqueue_locked(c, &e, (size_t) n) < 0)
+        goto broken;
+    nn_sconn_interest_locked(c);
+    if (c->qbytes > c->sndlimit) {
+        c->released = 1;
+        rc = NN_PIPE_RELEASE;
+    }
+    goto out;
+broken:
+    /* Part of a message may be on the wire: the stream is unusable. */
+    nn_msg_term(&e.m);
+    c->broken = 1;
+    kick = nn_sconn_arm_locked(c);
+out:
+    pthread_mutex_unlock(&c->mtx);
+    if (kick)
+        nn_io_timer_start(&c->kick, 0);
+    return rc;
+}
+
+static void nn_sconn_resume(struct nn_pipe *p)
+{
+    struct nn_sconn *c = nn_pipe_tdata(p);
+    int kick = 0;
+
+    pthread_mutex_lock(&c->mtx);
+    if (c->rx_paused) {
+        /* Bytes may wait in rbuf with nothing more to come from the
+           kernel: the loop must look at them, not just wait for input. */
+        c->rx_paused = 0;
+        kick = nn_sconn_arm_locked(c);
+    } else {
+        c->rx_resumed = 1;
+    }
+    pthread_mutex_unlock(&c->mtx);
+    if (kick)
+        nn_io_timer_start(&c->kick, 0);
+}
+
+/* --- loop callbacks --------------------------------------------------- */
+
+static void nn_sconn_kick_cb(struct nn_io_timer *t)
+{
+    struct nn_sconn *c = nn_sconn_of(t, kick);
+    int broken;
+    int paused;
+    int rc;
+    int again = 0;
+
+    pthread_mutex_lock(&c->mtx);
+    c->kick_armed = 0;
+    broken = c->broken;
+    paused = c->rx_paused;
+    pthread_mutex_unlock(&c->mtx);
+    if (broken) {
+        nn_sconn_fail(c);
+        return;
+    }
+    if (paused || c->state != NN_SCONN_ACTIVE)
+        return;
+    rc = nn_sconn_rx(c);
+    if (rc == NN_RX_FAIL) {
+        nn_sconn_fail(c);
+        return;
+    }
+    if (rc == NN_RX_PAUSED)
+        return;
+    pthread_mutex_lock(&c->mtx);
+    if (!c->watched) {
+        /* Reading without a watch after a hang-up (see nn_sconn_cb). */
+        if (rc == NN_RX_BUDGET) {
+            again = nn_sconn_arm_locked(c);
+        } else if (nn_io_fd_add(&c->w, c->fd, NN_IO_IN, nn_sconn_cb) == 0) {
+            c->watched = 1;
+            c->interest = NN_IO_IN;
+        }
+    }
+    nn_sconn_interest_locked(c);
+    pthread_mutex_unlock(&c->mtx);
+    if (again)
+        nn_io_timer_start(&c->kick, 0);
+}
+
+static void nn_sconn_hs_timeout(struct nn_io_timer *t)
+{
+    nn_sconn_fail(nn_sconn_of(t, hs_timer));
+}
+
+static void nn_sconn_established(struct nn_sconn *c)
+{
+    struct nn_stream_ep *sep = c->sep;
+    int type = nn_sc_hdr_parse(c->hs_in);
+
+    if (type < 0 || !nn_sock_peer_ok(sep->sock, type)) {
+        nn_sconn_fail(c);
+        return;
+    }
+    nn_io_timer_cancel(&c->hs_timer);
+    c->rbuf = malloc(NN_SCONN_RBUF);
+    c->pipe = c->rbuf != NULL ? nn_pipe_new(sep->ep, &nn_sconn_ops, c) : NULL;
+    if (c->pipe == NULL) {
+        nn_sconn_fail(c);
+        return;
+    }
+    pthread_mutex_lock(&c->mtx);
+    c->state = NN_SCONN_ACTIVE;
+    nn_sconn_interest_locked(c);
+    pthread_mutex_unlock(&c->mtx);
+    /* Refused (PAIR already paired, socket closing): the peer sees the
+       connection close right after the header exchange. */
+    if (nn_pipe_start(c->pipe) < 0) {
+        nn_sconn_fail(c);
+        return;
+    }
+    c->started = 1;
+}
+
+static void nn_sconn_hs_io(struct nn_sconn *c, unsigned revents)
+{
+    ssize_t n;
+
+    if (c->hs_sent < NN_SC_HDR_LEN) {
+        n = send(c->fd, c->hs_out + c->hs_sent, NN_SC_HDR_LEN - c->hs_sent,
+                 MSG_NOSIGNAL);
+        if (n > 0)
+            c->hs_sent += (size_t) n;
+        else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+                 errno != EINTR)
+            goto fail;
+    }
+    if (c->hs_got < NN_SC_HDR_LEN) {
+        /* Exactly the header: what follows belongs to the message reader. */
+        n = recv(c->fd, c->hs_in + c->hs_got, NN_SC_HDR_LEN - c->hs_got, 0);
+        if (n > 0)
+            c->hs_got += (size_t) n;
+        else if (n == 0)
+            goto fail;
+        else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            goto fail;
+        else if (revents & NN_IO_ERR)
+            goto fail;
+    }
+    if (c->hs_sent == NN_SC_HDR_LEN && c->hs_got == NN_SC_HDR_LEN) {
+        nn_sconn_established(c);
+        return;
+    }
+    pthread_mutex_lock(&c->mtx);
+    nn_sconn_interest_locked(c);
+    pthread_mutex_unlock(&c->mtx);
+    return;
+fail:
+    nn_sconn_fail(c);
+}
+
+static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents)
+{
+    struct nn_sconn *c = nn_sconn_of(w, w);
+    int ready = 0;
+    int broken;
+    int paused;
+    int rc;
+
+    if (c->state == NN_SCONN_HS) {
+        nn_sconn_hs_io(c, revents);
+        return;
+    }
+    if (revents & NN_IO_OUT) {
+        pthread_mutex_lock(&c->mtx);
+        if (!c->broken && nn_sconn_flush_locked(c) < 0)
+            c->broken = 1;
+        if (c->released && !c->broken && c->qbytes <= c->sndlimit) {
+            c->released = 0;
+            ready = 1;
+        }
+        nn_sconn_interest_locked(c);
+        broken = c->broken;
+        pthread_mutex_unlock(&c->mtx);
+        if (broken) {
+            nn_sconn_fail(c);
+            return;
+        }
+        if (ready)
+            nn_pipe_ready(c->pipe);
+    }
+    if (!(revents & (NN_IO_IN | NN_IO_ERR)))
+        return;
+    pthread_mutex_lock(&c->mtx);
+    paused = c->rx_paused;
+    if (paused && (revents & NN_IO_ERR)) {
+        /* A hang-up is reported whatever the interest, so it would wake
+           us forever while we may not read. The bytes the peer sent
+           before hanging up are still readable: drop the watch and let
+           the resume kick read on until end of stream. */
+        nn_io_fd_del(&c->w);
+        c->watched = 0;
+    }
+    pthread_mutex_unlock(&c->mtx);
+    if (paused)
+        return;
+    rc = nn_sconn_rx(c);
+    if (rc == NN_RX_FAIL || (rc == NN_RX_AGAIN && (revents & NN_IO_ERR)))
+        nn_sconn_fail(c);
+}
+
+int nn_sconn_start(struct nn_stream_ep *sep, int fd)
+{
+    struct nn_sconn *c = calloc(1, sizeof(*c));
+
+    if (c == NULL || pthread_mutex_init(&c->mtx, NULL) != 0) {
+        free(c);
+        close(fd);
+        return -ENOMEM;
+    }
+    c->sep = sep;
+    c->fd = fd;
+    c->ipc = sep->vt->ipc;
+    c->state = NN_SCONN_HS;
+    c->sndlimit = (size_t) nn_sock_getopt_int(sep->sock, NN_SOL_SOCKET,
+                                              NN_SNDBUF);
+    nn_sc_hdr_build(c->hs_out, nn_sock_type(sep->sock));
+    nn_sc_dec_init(&c->dec, c->ipc);
+    nn_io_timer_init(&c->hs_timer, nn_sconn_hs_timeout);
+    nn_io_timer_init(&c->kick, nn_sconn_kick_cb);
+    /* Both sides send their header at once; the first writability event
+       sends ours. */
+    c->interest = NN_IO_IN | NN_IO_OUT;
+    if (nn_io_fd_add(&c->w, fd, c->interest, nn_sconn_cb) < 0) {
+        pthread_mutex_destroy(&c->mtx);
+        free(c);
+        close(fd);
+        return -ENOMEM;
+    }
+    c->watched = 1;
+    nn_list_push(&sep->conns, &c->item);
+    nn_io_timer_start(&c->hs_timer, NN_SCONN_HS_MS);
+    return 0;
+}

@@ -1,0 +1,142 @@
+/* tcp:// transport: address forms and socket set-up. Connections, accept
+   loop and reconnects are the stream engine's (stream.c). */
+#include "stream.h"
+#include "tcpaddr.h"
+#include "../../include/nanomsg/tcp.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define NN_TCP_BACKLOG 100
+
+static void nn_tcp_setopts(struct nn_stream_ep *sep, int fd)
+{
+    int nodelay = nn_sock_getopt_int(sep->sock, NN_TCP, NN_TCP_NODELAY);
+
+    nn_stream_setbufs(sep, fd);
+    (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay,
+                      sizeof(nodelay));
+}
+
+static int nn_tcp_dial(struct nn_stream_ep *sep, int *fdp)
+{
+    const struct nn_tcpaddr_dial *d = sep->tdata;
+    struct nn_tcpaddr remote;
+    struct nn_tcpaddr local;
+    int fd;
+    int rc;
+
+    /* Resolved again on every attempt, so a name may move. */
+    rc = nn_tcpaddr_resolve(d->host, strlen(d->host), d->ipv4only, d->port,
+                            &remote);
+    if (rc < 0)
+        return rc;
+    if (d->has_local) {
+        rc = nn_tcpaddr_local_for(d, &remote, &local);
+        if (rc < 0)
+            return rc;
+    }
+    fd = socket(remote.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                0);
+    if (fd < 0)
+        return -errno;
+    nn_tcp_setopts(sep, fd);
+    if (d->has_local &&
+        bind(fd, (struct sockaddr *) &local.ss, local.len) < 0)
+        goto fail;
+    if (connect(fd, (struct sockaddr *) &remote.ss, remote.len) == 0) {
+        *fdp = fd;
+        return 0;
+    }
+    if (errno == EINPROGRESS) {
+        *fdp = fd;
+        return -EINPROGRESS;
+    }
+fail:
+    rc = -errno;
+    close(fd);
+    return rc;
+}
+
+static void nn_tcp_stopped(struct nn_stream_ep *sep)
+{
+    free(sep->tdata);
+    sep->tdata = NULL;
+}
+
+static const struct nn_stream_vt nn_tcp_vt = {
+    .ipc = 0,
+    .setopts = nn_tcp_setopts,
+    .dial = nn_tcp_dial,
+    .stopped = nn_tcp_stopped,
+};
+
+static int nn_tcp_listen_one(const struct nn_tcpaddr *a)
+{
+    int one = 1;
+    int fd;
+    int rc;
+
+    fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                0);
+    if (fd < 0)
+        return -errno;
+    (void) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, (const struct sockaddr *) &a->ss, a->len) < 0 ||
+        listen(fd, NN_TCP_BACKLOG) < 0) {
+        rc = -errno;
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+static int nn_tcp_bind(struct nn_ep *ep)
+{
+    struct nn_tcpaddr addrs[NN_TCPADDR_MAX];
+    int fds[NN_TCPADDR_MAX];
+    int n;
+    int i;
+
+    n = nn_tcpaddr_parse_bind(ep->rest, ep->ipv4only, addrs);
+    if (n < 0)
+        return n;
+    for (i = 0; i < n; i++) {
+        fds[i] = nn_tcp_listen_one(&addrs[i]);
+        if (fds[i] < 0) {
+            int rc = fds[i];
+            while (i-- > 0)
+                close(fds[i]);
+            return rc;
+        }
+    }
+    return nn_stream_listen(ep, &nn_tcp_vt, NULL, fds, n);
+}
+
+static int nn_tcp_connect(struct nn_ep *ep)
+{
+    struct nn_tcpaddr_dial *d = malloc(sizeof(*d));
+    int rc;
+
+    if (d == NULL)
+        return -ENOMEM;
+    rc = nn_tcpaddr_parse_connect(ep->rest, ep->ipv4only, d);
+    if (rc == 0)
+        rc = nn_stream_dial(ep, &nn_tcp_vt, d);
+    if (rc < 0)
+        free(d);
+    return rc;
+}
+
+const struct nn_transport nn_tcp_transport = {
+    .scheme = "tcp",
+    .id = NN_TCP,
+    .bind = nn_tcp_bind,
+    .connect = nn_tcp_connect,
+    .stop = nn_stream_stop,
+};
