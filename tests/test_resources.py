@@ -34,6 +34,15 @@ def _cycle(addr, i):
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
 
 
+@pytest.fixture(autouse=True)
+def library_running():
+    """Keep one socket open so the core's own fds (I/O thread, wake-ups),
+    made on first use, are in every baseline."""
+    s = nnpy.Socket(nnpy.AF_SP, nnpy.PAIR)
+    yield
+    s.close()
+
+
 def test_no_fd_or_memory_growth(addr):
     for i in range(300):               # warm up allocator pools
         _cycle(addr, i)

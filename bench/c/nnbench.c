@@ -340,6 +340,8 @@ static int thr_main(const struct cfg *c, const struct chan *ch)
     }
     chan_put(ch, TOK_BOUND);
     int rc = 0;
+    long got = 0;
+    uint64_t t0 = 0, t1 = 0;
     long warm = c->size >= 65536 ? 50 : 2000;
     for (long i = 0; i < warm; i++) {
         if (recv_one(s) != (int) c->size) {
@@ -347,9 +349,8 @@ static int thr_main(const struct cfg *c, const struct chan *ch)
             goto out;
         }
     }
-    uint64_t t0 = now_ns(), t1 = t0;
+    t0 = t1 = now_ns();
     uint64_t deadline = t0 + (uint64_t) (c->seconds * 1e9);
-    long got = 0;
     for (;;) {
         if (recv_one(s) < 0) {
             rc = fail("PULL nn_recv");

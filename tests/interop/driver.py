@@ -33,9 +33,16 @@ class Child:
         threading.Thread(target=self._pump_err, daemon=True).start()
 
     def _pump_out(self):
-        for line in self.proc.stdout:
-            self.out += line
-            self.lines.put(line)
+        # Chunks, not lines: nanocat --raw prints no newline.
+        partial = b""
+        for chunk in iter(lambda: self.proc.stdout.read1(65536), b""):
+            self.out += chunk
+            partial += chunk
+            *whole, partial = partial.split(b"\n")
+            for line in whole:
+                self.lines.put(line + b"\n")
+        if partial:
+            self.lines.put(partial)
         self.lines.put(None)
 
     def _pump_err(self):

@@ -205,15 +205,19 @@ class Peer:
             say("err", "recv", e.errno, e.ms)
 
     def op_probe_until_reply(self, step, started):
-        """BUS/SURVEYOR/REQ: send the probe until it comes back."""
+        """BUS/SURVEYOR/REQ: send the probe until it comes back ("count"
+        times in answer to one send: a surveyor with several respondents)."""
         probe = parse(step.get("data", "hex:" + PROBE.hex()))
+        want = step.get("count", 1)
         old = self.with_timeout(step.get("ivl_ms", 100))
         try:
-            while True:
+            got = 0
+            while got < want:
                 self.send(probe, started)
+                got = 0
                 try:
-                    if self.recv(started) == probe:
-                        break
+                    while got < want:
+                        got += self.recv(started) == probe
                 except Failed as e:
                     if e.errno not in ("ETIMEDOUT", "EFSM"):
                         raise
@@ -255,6 +259,14 @@ class Peer:
     def op_stat(self, step, started):
         name = step["name"]
         say("stat", name, self.c.nn_get_statistic(self.s, self.L.sym["NN_STAT_" + name]))
+
+    def op_whoami(self, step, started):
+        """Which nanomsg this process runs on, and proof nnpy is absent."""
+        with open("/proc/self/maps") as f:
+            libs = sorted({line.split()[-1] for line in f
+                           if "nanomsg" in line or "_nnpy" in line})
+        say("libs", *libs)
+        say("nnpy", "nnpy" in sys.modules)
 
     def op_setopt(self, step, started):
         self.setopt(step["name"], step["value"])

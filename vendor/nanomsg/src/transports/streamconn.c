@@ -36,7 +36,14 @@
 
 enum { NN_SCONN_HS, NN_SCONN_ACTIVE };
 /* What a round of reading ended with. */
-enum { NN_RX_AGAIN, NN_RX_BUDGET, NN_RX_PAUSED, NN_RX_FAIL };
+enum { NN_RX_AGAIN, NN_RX_BUDGET, NN_RX_PAUSED, NN_RX_EOF, NN_RX_FAIL };
+
+/* TEMPORARY until the core has it (requested): the peer has closed; 1 if
+   the pipe's inbound queue is empty, else the core calls ops->resume once
+   the protocol has taken the last queued message. Without it a peer's
+   last messages, already read but not yet received by the application,
+   are lost when it closes right after sending. */
+extern int nn_pipe_eof(struct nn_pipe *p) __attribute__((weak));
 
 struct nn_sconn_out {
     struct nn_msg m;
@@ -71,6 +78,7 @@ struct nn_sconn {
     unsigned interest;
     int broken;                /* a write failed: the loop tears down */
     int rx_paused;             /* the pipe's inbound queue is full */
+    int eof;                   /* the peer closed: drain, then close */
     int rx_resumed;            /* resume arrived before we paused */
     int kick_armed;
     int released;              /* send returned NN_PIPE_RELEASE */
@@ -325,7 +333,9 @@ static int nn_sconn_deliver(struct nn_sconn *c)
     return paused;
 }
 
-static int nn_sconn_rx(struct nn_sconn *c)
+/* `hup`: the peer hung up or the socket has an error: read on to the end
+   of stream (or the error) instead of trusting a short read. */
+static int nn_sconn_rx(struct nn_sconn *c, int hup)
 {
     int64_t maxsize = nn_sock_getopt_int(c->sep->sock, NN_SOL_SOCKET,
                                          NN_RCVMAXSIZE);
@@ -357,7 +367,7 @@ static int nn_sconn_rx(struct nn_sconn *c)
                 return NN_RX_FAIL;
             n = read(c->fd, p, room);
             if (n > 0) {
-                drained = (size_t) n < room;
+                drained = !hup && (size_t) n < room;
                 if (nn_sc_dec_commit(&c->dec, (size_t) n) == NN_SC_MSG &&
                     nn_sconn_deliver(c))
                     return NN_RX_PAUSED;
@@ -369,12 +379,12 @@ static int nn_sconn_rx(struct nn_sconn *c)
                 c->rpos = 0;
                 c->rlen = (size_t) n;
                 /* A short read almost surely emptied the socket. */
-                drained = n < NN_SCONN_RBUF;
+                drained = !hup && n < NN_SCONN_RBUF;
                 continue;
             }
         }
         if (n == 0)
-            return NN_RX_FAIL;   /* peer closed (or half-closed) */
+            return NN_RX_EOF;    /* peer closed (or half-closed) */
         if (errno == EINTR)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -418,6 +428,13 @@ static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m)
     }
     if (nn_sconn_enqueue_locked(c, &e, (size_t) n) < 0)
         goto broken;
+    /* Without a watch (after a hang-up) nobody else would write the queue;
+       on such a socket this fails and ends the connection. */
+    if (!c->watched && nn_sconn_flush_locked(c) < 0) {
+        c->broken = 1;
+        kick = nn_sconn_arm_locked(c);
+        goto out;
+    }
     nn_sconn_interest_locked(c);
     if (c->qbytes > c->sndlimit) {
         c->released = 1;
@@ -442,7 +459,10 @@ static void nn_sconn_resume(struct nn_pipe *p)
     int kick = 0;
 
     pthread_mutex_lock(&c->mtx);
-    if (c->rx_paused) {
+    if (c->eof) {
+        /* Maybe the last message was taken: the loop checks. */
+        kick = nn_sconn_arm_locked(c);
+    } else if (c->rx_paused) {
         /* Bytes may wait in rbuf with nothing more to come from the
            kernel: the loop must look at them, not just wait for input. */
         c->rx_paused = 0;
@@ -457,32 +477,64 @@ static void nn_sconn_resume(struct nn_pipe *p)
 
 /* --- loop callbacks --------------------------------------------------- */
 
+/* End of stream from the peer. The connection stays until the application
+   has received what was already read (a write error still ends it at once,
+   so a peer that is gone for good is noticed by the next send). */
+static void nn_sconn_eof(struct nn_sconn *c)
+{
+    if (nn_pipe_eof == NULL) {
+        nn_sconn_fail(c);
+        return;
+    }
+    pthread_mutex_lock(&c->mtx);
+    c->eof = 1;
+    c->rx_paused = 1;
+    nn_sconn_interest_locked(c);
+    pthread_mutex_unlock(&c->mtx);
+    if (nn_pipe_eof(c->pipe))
+        nn_sconn_fail(c);
+}
+
+/* What to do after a round of reading on an active connection. */
+static void nn_sconn_after_rx(struct nn_sconn *c, int rc)
+{
+    if (rc == NN_RX_FAIL)
+        nn_sconn_fail(c);
+    else if (rc == NN_RX_EOF)
+        nn_sconn_eof(c);
+}
+
 static void nn_sconn_kick_cb(struct nn_io_timer *t)
 {
     struct nn_sconn *c = nn_sconn_of(t, kick);
     int broken;
     int paused;
+    int eof;
     int rc;
     int again = 0;
 
     pthread_mutex_lock(&c->mtx);
     c->kick_armed = 0;
     broken = c->broken;
+    eof = c->eof;
     paused = c->rx_paused;
     pthread_mutex_unlock(&c->mtx);
     if (broken) {
         nn_sconn_fail(c);
         return;
     }
-    if (paused || c->state != NN_SCONN_ACTIVE)
-        return;
-    rc = nn_sconn_rx(c);
-    if (rc == NN_RX_FAIL) {
-        nn_sconn_fail(c);
+    if (eof) {
+        if (nn_pipe_eof(c->pipe))
+            nn_sconn_fail(c);
         return;
     }
-    if (rc == NN_RX_PAUSED)
+    if (paused || c->state != NN_SCONN_ACTIVE)
         return;
+    rc = nn_sconn_rx(c, 0);
+    if (rc == NN_RX_FAIL || rc == NN_RX_EOF || rc == NN_RX_PAUSED) {
+        nn_sconn_after_rx(c, rc);
+        return;
+    }
     pthread_mutex_lock(&c->mtx);
     if (!c->watched) {
         /* Reading without a watch after a hang-up (see nn_sconn_cb). */
@@ -604,20 +656,30 @@ static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents)
         return;
     pthread_mutex_lock(&c->mtx);
     paused = c->rx_paused;
-    if (paused && (revents & NN_IO_ERR)) {
+    if (paused && (revents & NN_IO_ERR) && c->watched) {
         /* A hang-up is reported whatever the interest, so it would wake
            us forever while we may not read. The bytes the peer sent
            before hanging up are still readable: drop the watch and let
            the resume kick read on until end of stream. */
         nn_io_fd_del(&c->w);
         c->watched = 0;
+        if (c->qlen > 0 && nn_sconn_flush_locked(c) < 0)
+            c->broken = 1;
     }
+    broken = c->broken;
     pthread_mutex_unlock(&c->mtx);
+    if (broken) {
+        nn_sconn_fail(c);
+        return;
+    }
     if (paused)
         return;
-    rc = nn_sconn_rx(c);
-    if (rc == NN_RX_FAIL || (rc == NN_RX_AGAIN && (revents & NN_IO_ERR)))
-        nn_sconn_fail(c);
+    rc = nn_sconn_rx(c, (revents & NN_IO_ERR) != 0);
+    /* An error condition that reading does not report would wake us
+       forever. */
+    if (rc == NN_RX_AGAIN && (revents & NN_IO_ERR))
+        rc = NN_RX_FAIL;
+    nn_sconn_after_rx(c, rc);
 }
 
 int nn_sconn_start(struct nn_stream_ep *sep, int fd)

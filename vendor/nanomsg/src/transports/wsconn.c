@@ -129,6 +129,26 @@ static void conn_new_mask(struct nn_wsconn *c, uint8_t mask[4])
     memcpy(mask, &r, 4);
 }
 
+/* ---- sub-protocol names ------------------------------------------------- */
+
+/* The socket's own name, and the name of the type it accepts as a peer,
+   derived from the type ids the core reports. */
+static const char *conn_own_name(struct nn_sock *s)
+{
+    const char *n = nn_wshs_name(nn_sock_type(s));
+    return n ? n : "";
+}
+
+static const char *conn_peer_name(struct nn_sock *s)
+{
+    int i, t;
+
+    for (i = 0; (t = nn_wshs_type(i)) >= 0; i++)
+        if (nn_sock_peer_ok(s, t))
+            return nn_wshs_name(t);
+    return "";
+}
+
 /* ---- output (under mtx) -------------------------------------------------- */
 
 static void conn_interest_locked(struct nn_wsconn *c)
@@ -594,8 +614,13 @@ static void conn_fail(struct nn_wsconn *c, int code, const char *reason)
         c->shut = 1;
     }
     if (rc < 0) {
-        /* Nothing more can be written; drop what is left. */
-        c->ctlle// placeholder
+        /* Nothing more can be written: drop it and wait for the read side
+           to report the end. */
+        if (c->hasom) {
+            nn_msg_term(&c->om);
+            c->hasom = 0;
+        }
+        c->ctllen = c->ctldone = 0;
     }
     conn_interest_locked(c);
     pthread_mutex_unlock(&c->mtx);
@@ -603,4 +628,195 @@ static void conn_fail(struct nn_wsconn *c, int code, const char *reason)
     nn_io_timer_start(&c->timer, NN_WSCONN_LINGER_MS);
     if (c->gone != NULL)
         c->gone(c->owner, c);
+}
+
+static void conn_free(struct nn_wsconn *c)
+{
+    pthread_mutex_lock(&c->mtx);
+    c->wdead = 1;
+    nn_io_fd_del(&c->w);
+    if (c->hasom) {
+        nn_msg_term(&c->om);
+        c->hasom = 0;
+    }
+    pthread_mutex_unlock(&c->mtx);
+    nn_io_timer_cancel(&c->timer);
+    nn_io_timer_cancel(&c->kick);
+    close(c->fd);
+    nn_wsdec_term(&c->dec);
+    nn_list_remove(&c->item);
+    pthread_mutex_destroy(&c->mtx);
+    free(c->rbuf);
+    free(c->scratch);
+    free(c);
+}
+
+static void conn_linger_io(struct nn_wsconn *c, unsigned ev)
+{
+    ssize_t n;
+    int rc, i;
+
+    if (ev & NN_IO_OUT) {
+        pthread_mutex_lock(&c->mtx);
+        rc = conn_flush_locked(c);
+        if (rc > 0 && !c->shut) {
+            shutdown(c->fd, SHUT_WR);
+            c->shut = 1;
+        }
+        conn_interest_locked(c);
+        pthread_mutex_unlock(&c->mtx);
+        if (rc < 0) {
+            conn_free(c);
+            return;
+        }
+    }
+    if (!(ev & (NN_IO_IN | NN_IO_ERR)))
+        return;
+    /* Whatever the peer still sends is discarded until it closes. */
+    for (i = 0; i < NN_WSCONN_READS; i++) {
+        n = recv(c->fd, c->rbuf, NN_WSCONN_RBUF, 0);
+        if (n > 0)
+            continue;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        conn_free(c);
+        return;
+    }
+}
+
+/* ---- loop callbacks ------------------------------------------------------ */
+
+static void conn_io(struct nn_io_fd *w, unsigned ev)
+{
+    struct nn_wsconn *c = nn_list_entry(w, struct nn_wsconn, w);
+    int rc, ready = 0;
+
+    if (c->state == WS_CLOSING) {
+        conn_linger_io(c, ev);
+        return;
+    }
+    if (ev & NN_IO_OUT) {
+        pthread_mutex_lock(&c->mtx);
+        rc = conn_flush_locked(c);
+        if (rc > 0 && c->wwait) {
+            c->wwait = 0;
+            ready = 1;
+        }
+        conn_interest_locked(c);
+        pthread_mutex_unlock(&c->mtx);
+        if (rc < 0) {
+            conn_fail(c, 0, NULL);
+            return;
+        }
+        if (ready && c->pipe != NULL)
+            nn_pipe_ready(c->pipe);
+    }
+    if (ev & (NN_IO_IN | NN_IO_ERR))
+        conn_read(c, ev);
+}
+
+static void conn_timer_fn(struct nn_io_timer *t)
+{
+    struct nn_wsconn *c = nn_list_entry(t, struct nn_wsconn, timer);
+
+    if (c->state == WS_HANDSHAKE)
+        conn_fail(c, 0, NULL);
+    else if (c->state == WS_CLOSING)
+        conn_free(c);
+}
+
+static void conn_kick_fn(struct nn_io_timer *t)
+{
+    struct nn_wsconn *c = nn_list_entry(t, struct nn_wsconn, kick);
+    int dead;
+
+    if (c->state != WS_ACTIVE)
+        return;
+    pthread_mutex_lock(&c->mtx);
+    dead = c->wdead;
+    pthread_mutex_unlock(&c->mtx);
+    if (dead)
+        conn_fail(c, 0, NULL);
+    else
+        conn_process(c);
+}
+
+/* ---- life ---------------------------------------------------------------- */
+
+struct nn_wsconn *nn_wsconn_start(struct nn_ep *ep, int fd,
+                                  const struct nn_wsconn_cfg *cfg,
+                                  struct nn_list *list)
+{
+    struct nn_wsconn *c = calloc(1, sizeof(*c));
+    uint8_t nonce[NN_WSHS_NONCE_LEN];
+    int rcvmax, n;
+
+    if (c == NULL || (c->rbuf = malloc(NN_WSCONN_RBUF)) == NULL) {
+        free(c);
+        close(fd);
+        return NULL;
+    }
+    c->ep = ep;
+    c->sock = ep->sock;
+    c->gone = cfg->gone;
+    c->owner = cfg->owner;
+    c->client = cfg->client;
+    c->state = WS_HANDSHAKE;
+    c->fd = fd;
+    c->msgtype = (cfg->msgtype == NN_WS_MSG_TYPE_TEXT) ? NN_WSF_TEXT
+                                                       : NN_WSF_BINARY;
+    c->reading = 1;
+    pthread_mutex_init(&c->mtx, NULL);
+    nn_io_timer_init(&c->timer, conn_timer_fn);
+    nn_io_timer_init(&c->kick, conn_kick_fn);
+    nn_list_init(&c->item);
+    conn_random(&c->rng, sizeof(c->rng));
+    if (c->rng == 0)
+        c->rng = 0x9e3779b97f4a7c15ull;
+    rcvmax = nn_sock_getopt_int(c->sock, NN_SOL_SOCKET, NN_RCVMAXSIZE);
+    nn_wsdec_init(&c->dec, !c->client,
+                  rcvmax < 0 ? UINT64_MAX : (uint64_t) rcvmax);
+
+    if (c->client) {
+        conn_random(nonce, sizeof(nonce));
+        nn_wshs_key(nonce, c->key);
+        n = nn_wshs_request((char *) c->ctl, sizeof(c->ctl), cfg->resource,
+                            cfg->host, c->key,
+                            conn_peer_name(c->sock));
+        if (n < 0)
+            goto fail;
+        c->ctllen = (size_t) n;
+    } else {
+        c->own_name = conn_own_name(c->sock);
+    }
+    /* The request goes out from the loop's first round (OUT interest). */
+    c->interest = NN_IO_IN | (c->client ? NN_IO_OUT : 0);
+    if (nn_io_fd_add(&c->w, fd, c->interest, conn_io) != 0)
+        goto fail;
+    nn_list_push(list, &c->item);
+    nn_io_timer_start(&c->timer, NN_WSCONN_HANDSHAKE_MS);
+    return c;
+
+fail:
+    nn_wsdec_term(&c->dec);
+    pthread_mutex_destroy(&c->mtx);
+    free(c->rbuf);
+    free(c);
+    close(fd);
+    return NULL;
+}
+
+void nn_wsconn_destroy(struct nn_wsconn *c)
+{
+    struct nn_pipe *p = c->pipe;
+
+    if (p != NULL) {
+        c->pipe = NULL;
+        nn_pipe_stop(p);
+        nn_pipe_unref(p);
+        nn_sock_stat(c->sock, NN_STAT_DROPPED_CONNECTIONS, 1);
+    }
+    conn_free(c);
 }

@@ -14,18 +14,40 @@
 /* Longest client version string we echo in a 400 reply. */
 #define NN_WSHS_ECHO_MAX 64
 
-static const char *const nn_wshs_names[] = {
-    "pair.sp.nanomsg.org", "pub.sp.nanomsg.org", "sub.sp.nanomsg.org",
-    "req.sp.nanomsg.org", "rep.sp.nanomsg.org", "push.sp.nanomsg.org",
-    "pull.sp.nanomsg.org", "surveyor.sp.nanomsg.org",
-    "respondent.sp.nanomsg.org", "bus.sp.nanomsg.org",
+/* Socket type ids (WIRE.md §1) and their sub-protocol names. */
+static const struct {
+    int type;
+    const char *name;
+} nn_wshs_types[] = {
+    {0x10, "pair.sp.nanomsg.org"},     {0x20, "pub.sp.nanomsg.org"},
+    {0x21, "sub.sp.nanomsg.org"},      {0x30, "req.sp.nanomsg.org"},
+    {0x31, "rep.sp.nanomsg.org"},      {0x50, "push.sp.nanomsg.org"},
+    {0x51, "pull.sp.nanomsg.org"},     {0x62, "surveyor.sp.nanomsg.org"},
+    {0x63, "respondent.sp.nanomsg.org"}, {0x70, "bus.sp.nanomsg.org"},
 };
+#define NN_WSHS_NTYPES (sizeof(nn_wshs_types) / sizeof(nn_wshs_types[0]))
 
 /* A slice of the received bytes. */
 struct nn_wshs_str {
     const char *p;
     size_t len;
 };
+
+const char *nn_wshs_name(int type)
+{
+    size_t i;
+
+    for (i = 0; i < NN_WSHS_NTYPES; i++)
+        if (nn_wshs_types[i].type == type)
+            return nn_wshs_types[i].name;
+    return NULL;
+}
+
+int nn_wshs_type(int nth)
+{
+    return nth >= 0 && (size_t) nth < NN_WSHS_NTYPES ? nn_wshs_types[nth].type
+                                                     : -1;
+}
 
 static char nn_wshs_lower(char c)
 {
@@ -240,8 +262,8 @@ static enum nn_wshs_verdict nn_wshs_judge(const struct nn_wshs_req *r,
     if (r->protocol.p == NULL)
         return strcmp(own_name, NN_WSHS_PAIR_NAME) == 0 ? NN_WSHS_OK
                                                          : NN_WSHS_INCOMPATIBLE;
-    for (i = 0; i < sizeof(nn_wshs_names) / sizeof(nn_wshs_names[0]); i++)
-        if (nn_wshs_ieq(r->protocol, nn_wshs_names[i]))
+    for (i = 0; i < NN_WSHS_NTYPES; i++)
+        if (nn_wshs_ieq(r->protocol, nn_wshs_types[i].name))
             return nn_wshs_ieq(r->protocol, own_name) ? NN_WSHS_OK
                                                       : NN_WSHS_INCOMPATIBLE;
     return NN_WSHS_UNRECOGNIZED;

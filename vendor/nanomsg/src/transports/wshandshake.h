@@ -15,6 +15,12 @@
 #define NN_WSHS_ACCEPT_LEN 28   /* base64 of a SHA-1 digest */
 #define NN_WSHS_REPLY_MAX 256   /* room for any server reply we build */
 
+/* The SP sub-protocol name of socket type id `type` (NN_PAIR, ...), or
+   NULL. `nth` iterates over every known type: nn_wshs_type(i) for i from
+   0 until it returns -1. */
+const char *nn_wshs_name(int type);
+int nn_wshs_type(int nth);
+
 /* Length of the header block in `buf` up to and including its blank line;
    0 if it is not complete yet; -1 if no block ends within `max` bytes. */
 int nn_wshs_block_len(const char *buf, size_t len, size_t max);

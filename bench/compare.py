@@ -1,0 +1,379 @@
+#!/usr/bin/env python3
+"""Side-by-side runs of our nnpy / C core against nnpy 1.4.2 / libnanomsg.
+
+    python3 bench/compare.py [--rounds 5] [--seconds 0.2] [--levels py,c]
+                             [--transports inproc,ipc,tcp] [--sizes 64,4096,65536,1048576]
+                             [--out results.jsonl] [--md table.md]
+    python3 bench/compare.py --report results.jsonl      # tables only
+
+Needs what ``bench/run.sh`` sets up: two venvs (``VENV_OURS`` with our
+package, ``VENV_ORIG`` with nnpy 1.4.2 over Debian's libnanomsg) and the C
+programs in ``bench/c/build`` (``CBUILD``).
+
+Both sides run alternately in the same run: round after round, cell by
+cell, the two implementations of a cell run back to back, and which one
+goes first flips every round, so load from other processes on this shared
+machine falls on both alike.  Each table cell is the median over rounds;
+each ratio is the median of the per-round ratios ours/theirs.
+Latency ratios below 1 and throughput ratios above 1 mean we are faster.
+
+Every child runs under a time limit; a run that fails is recorded with its
+error and shown as such (``n/a`` when the library refused the transport).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SIZES = (64, 4096, 65536, 1048576)
+TRANSPORTS = ("inproc", "ipc", "tcp")
+RUN_TIMEOUT_S = 90
+
+# impl -> (level, side).  "raw" is the plain-socket floor, not a contender.
+IMPLS = {
+    "py-ours": ("py", "ours"), "py-orig": ("py", "theirs"),
+    "c-ours": ("c", "ours"), "c-libnanomsg": ("c", "theirs"), "raw": ("c", "floor"),
+}
+
+
+def size_name(n: int) -> str:
+    if n >= 1 << 20 and n % (1 << 20) == 0:
+        return "%d MiB" % (n >> 20)
+    if n >= 1024 and n % 1024 == 0:
+        return "%d KiB" % (n >> 10)
+    return "%d B" % n
+
+
+# ---- running -------------------------------------------------------------------
+
+def run(cmd: List[str], env: Optional[Dict[str, str]] = None) -> Tuple[List[Dict[str, Any]], int, str]:
+    """(JSON records printed, exit status, stderr tail) of one child."""
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=RUN_TIMEOUT_S, env=env, cwd="/")
+        out, err, rc = p.stdout, p.stderr, p.returncode
+    except subprocess.TimeoutExpired as e:
+        out, err, rc = e.stdout or b"", b"timed out after %ds" % RUN_TIMEOUT_S, -1
+    recs = []
+    for line in out.decode(errors="replace").splitlines():
+        if line.startswith("{"):
+            try:
+                recs.append(json.loads(line))
+            except ValueError:
+                pass
+    return recs, rc, err.decode(errors="replace").strip()[-300:]
+
+
+def failed(impl: str, test: str, transport: str, size: int, rc: int, err: str) -> Dict[str, Any]:
+    return dict(impl=impl, test=test, transport=transport, size=size,
+                error="unsupported" if rc == 2 else "exit %d: %s" % (rc, err))
+
+
+class Runner:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.a = args
+        self.py = {"py-ours": os.path.join(args.venv_ours, "bin", "python"),
+                   "py-orig": os.path.join(args.venv_orig, "bin", "python")}
+        self.c = {"c-ours": os.path.join(args.cbuild, "nnbench-ours"),
+                  "c-libnanomsg": os.path.join(args.cbuild, "nnbench-sys")}
+        self.raw = os.path.join(args.cbuild, "rawbench")
+        self.env = dict(os.environ)
+        self.env.pop("PYTHONPATH", None)  # the venv alone decides which nnpy
+
+    def py_cell(self, impl: str, transport: str, size: int, tests: str) -> List[Dict[str, Any]]:
+        cmd = [self.py[impl], os.path.join(HERE, "pybench.py"), "--transport", transport,
+               "--size", str(size), "--tests", tests, "--seconds", str(self.a.seconds),
+               "--label", impl]
+        recs, rc, err = run(cmd, self.env)
+        done = {r["test"] for r in recs}
+        for t in tests.split(","):
+            if t not in done:
+                recs.append(failed(impl, t, transport, size, rc, err))
+        return recs
+
+    def c_cell(self, impl: str, test: str, transport: str, size: int) -> List[Dict[str, Any]]:
+        prog = self.raw if impl == "raw" else self.c[impl]
+        recs, rc, err = run([prog, test, transport, str(size), str(self.a.seconds)])
+        if not recs or rc != 0:
+            return [failed(impl, test, transport, size, rc, err)]
+        return recs
+
+    def round(self, k: int) -> Iterable[Dict[str, Any]]:
+        """One round: every cell, both sides back to back; who goes first
+        alternates with the round number."""
+        flip = k % 2 == 1
+
+        def pair(a: str, b: str) -> Tuple[str, str]:
+            return (b, a) if flip else (a, b)
+
+        levels = self.a.levels
+        for transport in self.a.transports:
+            for size in self.a.sizes:
+                if "py" in levels:
+                    for impl in pair("py-ours", "py-orig"):
+                        yield from self.py_cell(impl, transport, size, "lat,thr")
+                if "c" in levels:
+                    for test in ("lat", "thr"):
+                        for impl in pair("c-ours", "c-libnanomsg"):
+                            yield from self.c_cell(impl, test, transport, size)
+                        if transport != "inproc" and self.a.raw:
+                            yield from self.c_cell("raw", test, transport, size)
+        if "inproc" in self.a.transports:
+            if "py" in levels:
+                for impl in pair("py-ours", "py-orig"):
+                    yield from self.py_cell(impl, "inproc", 64, "loop")
+            if "c" in levels:
+                for impl in pair("c-ours", "c-libnanomsg"):
+                    yield from self.c_cell(impl, "loop", "inproc", 64)
+
+
+# ---- report ----------------------------------------------------------------------
+
+def fmt(v: Optional[float]) -> str:
+    if v is None:
+        return "–"
+    if v >= 1e6:
+        return "%.2fM" % (v / 1e6)
+    if v >= 1e4:
+        return "%.0fk" % (v / 1e3)
+    if v >= 100:
+        return "%.0f" % v
+    if v >= 10:
+        return "%.1f" % v
+    return "%.2f" % v
+
+
+Key = Tuple[str, str, int]  # test, transport, size
+
+
+def index(recs: List[Dict[str, Any]]) -> Dict[Tuple[str, Key], Dict[int, Dict[str, Any]]]:
+    """(impl, key) -> round -> record."""
+    out: Dict[Tuple[str, Key], Dict[int, Dict[str, Any]]] = {}
+    for r in recs:
+        out.setdefault((r["impl"], (r["test"], r["transport"], r["size"])), {})[r.get("round", 0)] = r
+    return out
+
+
+def values(idx: Any, impl: str, key: Key, field: str) -> Dict[int, float]:
+    return {k: r[field] for k, r in idx.get((impl, key), {}).items() if field in r}
+
+
+def error_of(idx: Any, impl: str, key: Key) -> Optional[str]:
+    rs = idx.get((impl, key), {})
+    errs = [r["error"] for r in rs.values() if "error" in r]
+    if rs and len(errs) == len(rs):
+        return "n/a" if errs[0] == "unsupported" else "failed"
+    return None
+
+
+def cell(idx: Any, impl: str, key: Key, field: str) -> str:
+    v = values(idx, impl, key, field)
+    if not v:
+        return error_of(idx, impl, key) or "–"
+    return fmt(statistics.median(v.values()))
+
+
+def ratios(idx: Any, a: str, b: str, key: Key, field: str) -> List[float]:
+    """Per-round ratios a/b, for the rounds where both ran."""
+    va, vb = values(idx, a, key, field), values(idx, b, key, field)
+    return [va[k] / vb[k] for k in va if k in vb and vb[k] > 0]
+
+
+def ratio(idx: Any, a: str, b: str, key: Key, field: str) -> Optional[float]:
+    rs = ratios(idx, a, b, key, field)
+    return statistics.median(rs) if rs else None
+
+
+def ratio_cell(idx: Any, a: str, b: str, key: Key, field: str) -> str:
+    """Median of the per-round ratios, with their range when there are several."""
+    rs = ratios(idx, a, b, key, field)
+    if not rs:
+        return "–"
+    if len(rs) == 1:
+        return fmt(rs[0])
+    return "%s (%s–%s)" % (fmt(statistics.median(rs)), fmt(min(rs)), fmt(max(rs)))
+
+
+def verdict(r: Optional[float], lower_is_better: bool) -> str:
+    if r is None:
+        return ""
+    ok = r <= 1.0 if lower_is_better else r >= 1.0
+    return "yes" if ok else "**no**"
+
+
+def tables(recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> str:
+    idx = index(recs)
+    keys = sorted({k for (_, k) in idx}, key=lambda k: (TRANSPORTS.index(k[1]), k[2]))
+    rounds = len({r.get("round", 0) for r in recs})
+    lines: List[str] = []
+    add = lines.append
+    tally = {"py": [0, 0], "c": [0, 0]}
+
+    def score(level: str, v: str) -> None:
+        if v:
+            tally[level][1] += 1
+            tally[level][0] += v == "yes"
+
+    for level, ours, theirs, title in (("py", "py-ours", "py-orig", "Python: our nnpy vs nnpy 1.4.2 (libnanomsg 1.1.5)"),
+                                       ("c", "c-ours", "c-libnanomsg", "C: our core vs libnanomsg 1.1.5 (same nnbench.c)")):
+        lat = [k for k in keys if k[0] == "lat" and (ours, k) in idx]
+        thr = [k for k in keys if k[0] == "thr" and (ours, k) in idx]
+        if not lat and not thr:
+            continue
+        raw = level == "c" and any(i == "raw" for (i, _) in idx)
+        add("### %s\n" % title)
+        if lat:
+            add("REQ/REP round trip, µs (median over rounds of each run's median / p99). "
+                "Ratio = ours/theirs: median of the per-round ratios (their range); "
+                "≤ 1.0 meets the target.\n")
+            hdr = "| transport | size | theirs median | ours median | ratio | met | theirs p99 | ours p99 | p99 ratio |"
+            sep = "|---|---|---|---|---|---|---|---|---|"
+            if raw:
+                hdr += " raw socket median | ours/raw |"
+                sep += "---|---|"
+            add(hdr)
+            add(sep)
+            for k in lat:
+                r = ratio(idx, ours, theirs, k, "median_us")
+                score(level, verdict(r, True))
+                row = "| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                    k[1], size_name(k[2]), cell(idx, theirs, k, "median_us"), cell(idx, ours, k, "median_us"),
+                    ratio_cell(idx, ours, theirs, k, "median_us"), verdict(r, True), cell(idx, theirs, k, "p99_us"),
+                    cell(idx, ours, k, "p99_us"), fmt(ratio(idx, ours, theirs, k, "p99_us")))
+                if raw:
+                    rr = ratio(idx, ours, "raw", k, "median_us")
+                    row += " %s | %s |" % (cell(idx, "raw", k, "median_us") if k[1] != "inproc" else "",
+                                           fmt(rr) if rr else "")
+                add(row)
+            add("")
+        if thr:
+            add("PUSH/PULL one-way throughput (median over rounds). "
+                "Ratio = ours/theirs messages/s: median of the per-round ratios (their range); "
+                "≥ 1.0 meets the target.\n")
+            hdr = "| transport | size | theirs msg/s | ours msg/s | theirs MB/s | ours MB/s | ratio | met |"
+            sep = "|---|---|---|---|---|---|---|---|"
+            if raw:
+                hdr += " raw socket msg/s | ours/raw |"
+                sep += "---|---|"
+            add(hdr)
+            add(sep)
+            for k in thr:
+                r = ratio(idx, ours, theirs, k, "msgs_s")
+                score(level, verdict(r, False))
+                row = "| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                    k[1], size_name(k[2]), cell(idx, theirs, k, "msgs_s"), cell(idx, ours, k, "msgs_s"),
+                    cell(idx, theirs, k, "mb_s"), cell(idx, ours, k, "mb_s"),
+                    ratio_cell(idx, ours, theirs, k, "msgs_s"), verdict(r, False))
+                if raw:
+                    rr = ratio(idx, ours, "raw", k, "msgs_s")
+                    row += " %s | %s |" % (cell(idx, "raw", k, "msgs_s") if k[1] != "inproc" else "",
+                                           fmt(rr) if rr else "")
+                add(row)
+            add("")
+
+    loops = [(lv, o, t) for lv, o, t in (("Python", "py-ours", "py-orig"), ("C", "c-ours", "c-libnanomsg"))
+             if (o, ("loop", "inproc", 64)) in idx]
+    if loops:
+        add("### Same-thread send+recv, inproc PAIR, 64 B (ns per message; no thread wake-up)\n")
+        add("| level | theirs | ours | ratio |")
+        add("|---|---|---|---|")
+        k = ("loop", "inproc", 64)
+        for lv, o, t in loops:
+            r = ratio(idx, o, t, k, "ns_per_msg")
+            add("| %s | %s | %s | %s |" % (lv, cell(idx, t, k, "ns_per_msg"), cell(idx, o, k, "ns_per_msg"),
+                                           ratio_cell(idx, o, t, k, "ns_per_msg")))
+        add("")
+
+    head = ["Rounds: %d; %s." % (rounds, ", ".join("%s: %s" % kv for kv in meta.items()))]
+    for level, name in (("py", "Python"), ("c", "C")):
+        met, total = tally[level]
+        if total:
+            head.append("%s cells meeting the target: %d of %d measured." % (name, met, total))
+    return "\n".join(head) + "\n\n" + "\n".join(lines)
+
+
+# ---- main ------------------------------------------------------------------------
+
+def machine() -> Dict[str, Any]:
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cpus": os.cpu_count(), "kernel": platform.release(),
+            "python": platform.python_version(), "load": "%.2f %.2f %.2f" % os.getloadavg()}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--seconds", type=float, default=0.2, help="timed region per test")
+    ap.add_argument("--budget", type=float, default=300, help="start no new round after this many seconds")
+    ap.add_argument("--levels", default="py,c")
+    ap.add_argument("--transports", default=",".join(TRANSPORTS))
+    ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    ap.add_argument("--no-raw", dest="raw", action="store_false", help="skip the raw-socket floor")
+    ap.add_argument("--venv-ours", default=os.environ.get("VENV_OURS", "/tmp/venv-ours"))
+    ap.add_argument("--venv-orig", default=os.environ.get("VENV_ORIG", "/tmp/venv-orig"))
+    ap.add_argument("--cbuild", default=os.environ.get("CBUILD", os.path.join(HERE, "c", "build")))
+    ap.add_argument("--out", default="", help="JSON lines of every run (default: a file in /tmp)")
+    ap.add_argument("--md", default="", help="also write the tables to this file")
+    ap.add_argument("--report", default="", help="only print the tables of a saved --out file")
+    a = ap.parse_args()
+    a.levels = a.levels.split(",")
+    a.transports = [t for t in a.transports.split(",") if t]
+    a.sizes = [int(s) for s in a.sizes.split(",") if s]
+
+    if a.report:
+        with open(a.report) as f:
+            recs = [json.loads(line) for line in f if line.startswith("{")]
+        meta = next((r for r in recs if r.get("impl") == "meta"), {})
+        recs = [r for r in recs if r.get("impl") in IMPLS]
+        print(tables(recs, {k: v for k, v in meta.items() if k not in ("impl", "test", "transport", "size")}))
+        return 0
+
+    out = a.out or "/tmp/nnpy-bench-%s.jsonl" % time.strftime("%Y%m%d-%H%M%S")
+    meta = machine()
+    meta.update(seconds=a.seconds)
+    runner = Runner(a)
+    recs: List[Dict[str, Any]] = []
+    start = time.monotonic()
+    with open(out, "w") as f:
+        f.write(json.dumps(dict(impl="meta", test="", transport="", size=0, **meta)) + "\n")
+        for k in range(a.rounds):
+            if k and time.monotonic() - start > a.budget:
+                print("budget of %.0f s used: stopping after %d rounds" % (a.budget, k), file=sys.stderr)
+                break
+            t0 = time.monotonic()
+            for r in runner.round(k):
+                r["round"] = k
+                recs.append(r)
+                f.write(json.dumps(r) + "\n")
+                f.flush()
+            print("round %d: %.0f s (load %.2f)" % (k + 1, time.monotonic() - t0, os.getloadavg()[0]),
+                  file=sys.stderr)
+    meta["load_end"] = "%.2f" % os.getloadavg()[0]
+    meta["wall_s"] = round(time.monotonic() - start)
+    text = tables(recs, meta)
+    print(text)
+    if a.md:
+        with open(a.md, "w") as f:
+            f.write(text)
+    print("records: %s" % out, file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
