@@ -312,7 +312,16 @@ def machine() -> Dict[str, Any]:
                     break
     except OSError:
         pass
-    return {"cpu": cpu, "cpus": os.cpu_count(), "kernel": platform.release(),
+    try:  # which sources "ours" was built from
+        root = os.path.dirname(HERE)
+        rev = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        tree = rev + ("+uncommitted changes" if dirty else "") if rev else "?"
+    except (OSError, subprocess.SubprocessError):
+        tree = "?"
+    return {"tree": tree, "cpu": cpu, "cpus": os.cpu_count(), "kernel": platform.release(),
             "python": platform.python_version(), "load": "%.2f %.2f %.2f" % os.getloadavg()}
 
 

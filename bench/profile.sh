@@ -59,6 +59,8 @@ hdr "PUSH/PULL 64 B over tcp, per message (0.5 s)"
 per_msg thr tcp 64 0.5
 hdr "PUSH/PULL 64 KiB over ipc, per message (0.5 s)"
 per_msg thr ipc 65536 0.5
+hdr "REQ/REP 1 MiB over tcp, per round trip (1 s)"
+per_msg lat tcp 1048576 1.0
 echo
 echo "## page faults, PUSH/PULL 64 KiB over ipc (0.5 s)"
 for prog in nnbench-ours nnbench-sys; do

@@ -34,6 +34,6 @@ def test_there_are_c_tests():
 def test_c_program(built, name, tmp_path):
     exe = os.path.join(built, name)
     assert os.access(exe, os.X_OK), "%s was not built" % exe
-    r = subprocess.run([exe], capture_output=True, text=True, timeout=120, cwd=str(tmp_path))
+    r = subprocess.run([exe], capture_output=True, text=True, timeout=90, cwd=str(tmp_path))
     assert r.returncode == 0, "%s exited %d\nstdout:\n%s\nstderr:\n%s" % (
         name, r.returncode, r.stdout[-4000:], r.stderr[-4000:])

@@ -30,6 +30,13 @@
 
 static int failures;
 
+/* TEMPORARY: core/ep.c refers to the network transports weakly, which
+   does not pull them out of the static library; this reference does. */
+struct nn_transport;
+extern const struct nn_transport nn_tcp_transport, nn_ipc_transport;
+__attribute__((used)) static const void *const link_transports[] = {
+    &nn_tcp_transport, &nn_ipc_transport};
+
 #define CHECK(cond)                                                        \
     do {                                                                   \
         if (!(cond)) {                                                     \
@@ -790,6 +797,66 @@ static void put64(uint8_t *p, uint64_t v)
     }
 }
 
+/* A raw PAIR peer sends `count` messages of 1000 bytes and closes. */
+static void test_burst_then_close(int tr, int s, const char *addr,
+                                  int send_first)
+{
+    static const uint8_t pairhdr[8] = {0, 'S', 'P', 0, 0, 0x10, 0, 0};
+    const int count = 400;
+    size_t pl = tr == IPC ? 9 : 8;
+    size_t one = pl + 1000;
+    uint8_t *m = calloc((size_t) count, one);
+    uint8_t hdr[8];
+    uint64_t broken = stat_of(s, NN_STAT_BROKEN_CONNECTIONS);
+    size_t off = 0;
+    int fd;
+    int i;
+
+    if (m == NULL)
+        return;
+    for (i = 0; i < count; i++) {
+        m[i * one] = 0x01;
+        put64(m + i * one + pl - 8, 1000);
+        memset(m + i * one + pl, 'a' + i % 26, 1000);
+    }
+    fd = raw_connect(tr, addr);
+    CHECK(send(fd, pairhdr, 8, 0) == 8);
+    CHECK(read_exact(fd, hdr, 8) == 8);
+    CHECK(wait_conn(s, 2000));
+    while (off < (size_t) count * one) {
+        ssize_t n = send(fd, m + off, (size_t) count * one - off, 0);
+        if (n <= 0)
+            break;
+        off += (size_t) n;
+    }
+    CHECK(off == (size_t) count * one);
+    close(fd);
+    sleep_ms(200);
+    if (send_first) {
+        /* Several sends: the first may still be taken by the kernel. */
+        for (i = 0; i < 5 && stat_of(s, NN_STAT_CURRENT_CONNECTIONS); i++) {
+            nn_send(s, "x", 1, NN_DONTWAIT);
+            sleep_ms(20);
+        }
+        CHECK(wait_no_conn(s, 2000));
+        CHECK(stat_of(s, NN_STAT_BROKEN_CONNECTIONS) == broken + 1);
+        free(m);
+        return;
+    }
+    for (i = 0; i < count; i++) {
+        char buf[1000];
+        int n = nn_recv(s, buf, sizeof(buf), 0);
+        if (n != 1000 || buf[0] != 'a' + i % 26 || buf[999] != buf[0]) {
+            fprintf(stderr, "  burst: message %d of %d missing\n", i, count);
+            failures++;
+            break;
+        }
+    }
+    CHECK(wait_stat(s, NN_STAT_BROKEN_CONNECTIONS, broken + 1, 2000));
+    CHECK(wait_no_conn(s, 2000));
+    free(m);
+}
+
 static void test_raw_peers(int tr)
 {
     char addr[128];
@@ -941,6 +1008,13 @@ static void test_raw_peers(int tr)
         /* Drained: now the connection goes. */
         CHECK(wait_stat(s, NN_STAT_BROKEN_CONNECTIONS, broken + 1, 2000));
         CHECK(wait_no_conn(s, 2000));
+
+        /* The same with more than the receive queue holds: reading pauses
+           and the hang-up arrives meanwhile (on ipc, as EPOLLHUP). */
+        test_burst_then_close(tr, s, addr, 0);
+        /* And when the application sends to the vanished peer before
+           reading: the write fails and the connection goes at once. */
+        test_burst_then_close(tr, s, addr, 1);
     }
 
     /* The socket still works with a proper peer. */
@@ -990,7 +1064,7 @@ static void test_backoff_timing(void)
         static const int expect[6] = {0, 60, 180, 250, 250, 250};
         for (int i = 0; i < 6; i++) {
             int gap = (int) (t[i + 1] - t[i]);
-            if (gap < expect[i] - 5 || gap > expect[i] + 60) {
+            if (gap < expect[i] - 5 || gap > expect[i] + 150) {
                 fprintf(stderr, "  backoff gap %d: %d ms, expected %d\n", i,
                         gap, expect[i]);
                 failures++;

@@ -624,12 +624,15 @@ static void test_decoder_errors(void)
     expect_close(1, UINT64_MAX, w, n, 1002, "No message to continue.", 0);
     n = frame(w, 0x02, 1, "abc", 3);
     n += frame(w + n, 0x82, 1, "def", 3);
-    expect_close(1, UINT64_MAX, w, n, 1002, NULL, 0);
+    expect_close(1, UINT64_MAX, w, n, 1002, "Expected continuation frame opcode.",
+                 0);
     /* Control frames: fragmented, too long. */
     n = frame(w, 0x09, 1, "abc", 3);
-    expect_close(1, UINT64_MAX, w, n, 1002, NULL, 0);
+    expect_close(1, UINT64_MAX, w, n, 1002,
+                 "Cannot fragment control message (FIN=0).", 0);
     n = frame(w, 0x89, 1, NULL, 126);
-    expect_close(1, UINT64_MAX, w, 8, 1002, NULL, 0);
+    expect_close(1, UINT64_MAX, w, 8, 1002,
+                 "Control frame payload exceeds allowable length.", 0);
     /* A 125-byte ping is fine and not limited by the message size. */
     {
         uint8_t big[125];
@@ -727,7 +730,8 @@ static void test_decoder_close(void)
     p[1] = 0xe8;
     memcpy(p + 2, "\xff", 1);
     n = frame(w, 0x88, 1, p, 3);
-    expect_close(1, UINT64_MAX, w, n, 1002, NULL, 0);
+    expect_close(1, UINT64_MAX, w, n, 1002, "Invalid UTF-8 sent as Close Reason.",
+                 0);
     /* A close in the middle of a fragmented message still ends it. */
     n = frame(w, 0x01, 1, "abc", 3);
     n += frame(w + n, 0x88, 1, "\x03\xe8", 2);
@@ -784,8 +788,12 @@ static void test_decoder_utf8(void)
 
     for (i = 0; i < sizeof(badtext) / sizeof(badtext[0]); i++) {
         n = frame(w, 0x81, 1, badtext[i], strlen(badtext[i]));
+        /* Reasons as libnanomsg words them (checked against it). */
         expect_close(1, UINT64_MAX, w, n, 1007,
-                     "Invalid UTF-8 code point in payload.", 0);
+                     i + 1 < sizeof(badtext) / sizeof(badtext[0])
+                         ? "Invalid UTF-8 code point in payload."
+                         : "Truncated UTF-8 payload with invalid code point.",
+                     0);
         /* Binary frames carry anything. */
         n = frame(w, 0x82, 1, badtext[i], strlen(badtext[i]));
         nn_wsdec_init(&d, 1, UINT64_MAX);

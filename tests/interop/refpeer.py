@@ -14,9 +14,15 @@ JSON describes one socket and a script:
      "script": [{"op": "echo", "count": 3, "skip": "hex:..."}],
      "hold": true, "deadline_s": 30}
 
+Ops (see the op_* methods): send, recv, recv_raw, echo, request (send and
+await the reply, for REQ/SURVEYOR/PAIR/BUS), collect (survey, report until
+the deadline), probe_until_reply, probe_until_line, await, wait_line,
+sleep, print, stat, setopt, whoami. Payloads are payloads.spec() strings.
+
 Output, one line each, flushed at once (the tests synchronise on it):
   ``ready``                      after every bind/connect succeeded
   ``msg LEN DIGEST HEX``         a received message (payloads.describe)
+  ``raw HDRHEX MS LEN DIGEST HEX`` the same with its SP header (raw sockets)
   ``sent LEN``                   a message handed to nn_send
   ``synced``                     a probe went through (probe_* / await)
   ``err OP ERRNAME MS``          a failed call, with ms since the op began
@@ -48,6 +54,21 @@ OPTION_LEVEL = {
 }
 STRING_OPTIONS = ("SUB_SUBSCRIBE", "SUB_UNSUBSCRIBE", "SOCKET_NAME")
 NN_MSG = ctypes.c_size_t(-1).value
+PROTO_SP, SP_HDR = 1, 1
+
+
+class IoVec(ctypes.Structure):
+    _fields_ = [("iov_base", ctypes.c_void_p), ("iov_len", ctypes.c_size_t)]
+
+
+class MsgHdr(ctypes.Structure):
+    _fields_ = [("msg_iov", ctypes.POINTER(IoVec)), ("msg_iovlen", ctypes.c_int),
+                ("msg_control", ctypes.c_void_p), ("msg_controllen", ctypes.c_size_t)]
+
+
+class CmsgHdr(ctypes.Structure):
+    _fields_ = [("cmsg_len", ctypes.c_size_t), ("cmsg_level", ctypes.c_int),
+                ("cmsg_type", ctypes.c_int)]
 
 
 class Failed(Exception):
@@ -76,6 +97,7 @@ class Lib:
             "nn_setsockopt": (c_int, [c_int, c_int, c_int, c_void_p, c_size]),
             "nn_send": (c_int, [c_int, c_void_p, c_size, c_int]),
             "nn_recv": (c_int, [c_int, c_void_p, c_size, c_int]),
+            "nn_recvmsg": (c_int, [c_int, ctypes.POINTER(MsgHdr), c_int]),
             "nn_freemsg": (c_int, [c_void_p]),
             "nn_errno": (c_int, []),
             "nn_close": (c_int, [c_int]),
@@ -142,6 +164,28 @@ class Peer:
         self.c.nn_freemsg(ptr)
         return data
 
+    def recv_with_header(self, started):
+        """nn_recvmsg with library-allocated body and control: (header, body).
+
+        The control data is one cmsg (PROTO_SP, SP_HDR) whose data is a
+        size_t length followed by the header bytes."""
+        body, ctrl = ctypes.c_void_p(), ctypes.c_void_p()
+        iov = IoVec(ctypes.cast(ctypes.byref(body), ctypes.c_void_p), NN_MSG)
+        hdr = MsgHdr(ctypes.pointer(iov), 1,
+                     ctypes.cast(ctypes.byref(ctrl), ctypes.c_void_p), NN_MSG)
+        n = self.L.check(self.c.nn_recvmsg(self.s, ctypes.byref(hdr), 0), "recvmsg", started)
+        data = ctypes.string_at(body.value, n) if n else b""
+        self.c.nn_freemsg(body)
+        header = b""
+        if ctrl.value:
+            cmsg = CmsgHdr.from_address(ctrl.value)
+            if (cmsg.cmsg_level, cmsg.cmsg_type) == (PROTO_SP, SP_HDR):
+                at = ctrl.value + ctypes.sizeof(CmsgHdr)
+                size = ctypes.c_size_t.from_address(at).value
+                header = ctypes.string_at(at + ctypes.sizeof(ctypes.c_size_t), size)
+            self.c.nn_freemsg(ctrl)
+        return header, data
+
     def with_timeout(self, ms):
         """RCVTIMEO for a probing loop; returns the value to restore."""
         old = self.opts.get("RCVTIMEO", -1)
@@ -168,6 +212,14 @@ class Peer:
                 continue
             say("msg", describe(data))
             got += 1
+
+    def op_recv_raw(self, step, started):
+        """Raw sockets: report the SP header too ("raw HDRHEX LEN DIGEST HEX"),
+        with the ms since the op began."""
+        for _ in range(step.get("count", 1)):
+            header, data = self.recv_with_header(started)
+            say("raw", header.hex() or "-", int((time.monotonic() - started) * 1000),
+                describe(data))
 
     def op_echo(self, step, started):
         """Receive and send every message back; probes are echoed but

@@ -6,12 +6,6 @@
 
 #include "sock.h"
 
-/* TEMPORARY while the network transports are written: weak so the core
-   links without them. */
-extern const struct nn_transport nn_ipc_transport __attribute__((weak));
-extern const struct nn_transport nn_tcp_transport __attribute__((weak));
-extern const struct nn_transport nn_ws_transport __attribute__((weak));
-
 static const struct nn_transport *const transports[] = {
     &nn_inproc_transport, &nn_ipc_transport, &nn_tcp_transport,
     &nn_ws_transport,
@@ -29,8 +23,6 @@ static const struct nn_transport *parse_scheme(const char *addr,
     size_t n = (size_t) (colon - addr);
     for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++) {
         const struct nn_transport *t = transports[i];
-        if (!t)
-            continue;
         if (strlen(t->scheme) == n && memcmp(t->scheme, addr, n) == 0) {
             *rest = colon + 3;
             return t;

@@ -21,7 +21,9 @@
 #include <unistd.h>
 
 #define NN_SCONN_HS_MS 1000
-/* Reads are this large so one read splits into many small messages. */
+/* Reads are this large so one read splits into many small messages. The
+   buffer belongs to the reading thread, not to each connection: an idle
+   connection holds no read buffer. */
 #define NN_SCONN_RBUF 65536
 /* A message still missing this much is read straight into its chunk. */
 #define NN_SCONN_DIRECT 16384
@@ -68,8 +70,8 @@ struct nn_sconn {
     size_t hs_sent;
     size_t hs_got;
     struct nn_sc_dec dec;
-    uint8_t *rbuf;
-    size_t rpos;
+    uint8_t *rbuf;             /* bytes read but not yet decoded (after a */
+    size_t rpos;               /* pause), heap, or NULL */
     size_t rlen;
 
     pthread_mutex_t mtx;
@@ -333,6 +335,85 @@ static int nn_sconn_deliver(struct nn_sconn *c)
     return paused;
 }
 
+static pthread_key_t nn_sconn_scratch_key;
+static pthread_once_t nn_sconn_scratch_once = PTHREAD_ONCE_INIT;
+static int nn_sconn_scratch_ok;
+
+static void nn_sconn_scratch_init(void)
+{
+    nn_sconn_scratch_ok =
+        pthread_key_create(&nn_sconn_scratch_key, free) == 0;
+}
+
+/* The calling (I/O) thread's read buffer; freed when the thread ends. */
+static uint8_t *nn_sconn_scratch(void)
+{
+    uint8_t *buf;
+
+    pthread_once(&nn_sconn_scratch_once, nn_sconn_scratch_init);
+    if (!nn_sconn_scratch_ok)
+        return NULL;
+    buf = pthread_getspecific(nn_sconn_scratch_key);
+    if (buf == NULL) {
+        buf = malloc(NN_SCONN_RBUF);
+        if (buf != NULL &&
+            pthread_setspecific(nn_sconn_scratch_key, buf) != 0) {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    return buf;
+}
+
+/* Decode buf[*pos..len) into messages. 0 when all was used, NN_RX_PAUSED
+   (the rest stays) or NN_RX_FAIL. */
+static int nn_sconn_feed(struct nn_sconn *c, const uint8_t *buf, size_t len,
+                         size_t *pos, int64_t maxsize)
+{
+    size_t used;
+    int rc;
+
+    while (*pos < len) {
+        rc = nn_sc_dec_feed(&c->dec, buf + *pos, len - *pos, maxsize, &used);
+        *pos += used;
+        if (rc < 0)
+            return NN_RX_FAIL;
+        if (rc == NN_SC_MSG && nn_sconn_deliver(c))
+            return NN_RX_PAUSED;
+    }
+    return 0;
+}
+
+/* Decode the bytes kept from before a pause. */
+static int nn_sconn_feed_kept(struct nn_sconn *c, int64_t maxsize)
+{
+    int rc;
+
+    if (c->rbuf == NULL)
+        return 0;
+    rc = nn_sconn_feed(c, c->rbuf, c->rlen, &c->rpos, maxsize);
+    if (c->rpos == c->rlen) {
+        free(c->rbuf);
+        c->rbuf = NULL;
+    }
+    return rc;
+}
+
+/* Keep buf[pos..len) for after the pause. */
+static int nn_sconn_keep(struct nn_sconn *c, const uint8_t *buf, size_t len,
+                         size_t pos)
+{
+    if (pos == len)
+        return 0;
+    c->rbuf = malloc(len - pos);
+    if (c->rbuf == NULL)
+        return -1;
+    memcpy(c->rbuf, buf + pos, len - pos);
+    c->rpos = 0;
+    c->rlen = len - pos;
+    return 0;
+}
+
 /* `hup`: the peer hung up or the socket has an error: read on to the end
    of stream (or the error) instead of trusting a short read. */
 static int nn_sconn_rx(struct nn_sconn *c, int hup)
@@ -341,22 +422,16 @@ static int nn_sconn_rx(struct nn_sconn *c, int hup)
                                          NN_RCVMAXSIZE);
     int reads = 0;
     int drained = 0;
-    size_t used;
     size_t room;
+    size_t pos;
     uint8_t *p;
     ssize_t n;
     int rc;
 
+    rc = nn_sconn_feed_kept(c, maxsize);
+    if (rc != 0)
+        return rc;
     for (;;) {
-        while (c->rpos < c->rlen) {
-            rc = nn_sc_dec_feed(&c->dec, c->rbuf + c->rpos,
-                                c->rlen - c->rpos, maxsize, &used);
-            c->rpos += used;
-            if (rc < 0)
-                return NN_RX_FAIL;
-            if (rc == NN_SC_MSG && nn_sconn_deliver(c))
-                return NN_RX_PAUSED;
-        }
         if (drained)
             return NN_RX_AGAIN;
         if (reads++ == NN_SCONN_READS)
@@ -374,10 +449,18 @@ static int nn_sconn_rx(struct nn_sconn *c, int hup)
                 continue;
             }
         } else {
-            n = read(c->fd, c->rbuf, NN_SCONN_RBUF);
+            p = nn_sconn_scratch();
+            if (p == NULL)
+                return NN_RX_FAIL;
+            n = read(c->fd, p, NN_SCONN_RBUF);
             if (n > 0) {
-                c->rpos = 0;
-                c->rlen = (size_t) n;
+                pos = 0;
+                rc = nn_sconn_feed(c, p, (size_t) n, &pos, maxsize);
+                if (rc == NN_RX_PAUSED &&
+                    nn_sconn_keep(c, p, (size_t) n, pos) < 0)
+                    return NN_RX_FAIL;
+                if (rc != 0)
+                    return rc;
                 /* A short read almost surely emptied the socket. */
                 drained = !hup && n < NN_SCONN_RBUF;
                 continue;
@@ -566,8 +649,7 @@ static void nn_sconn_established(struct nn_sconn *c)
         return;
     }
     nn_io_timer_cancel(&c->hs_timer);
-    c->rbuf = malloc(NN_SCONN_RBUF);
-    c->pipe = c->rbuf != NULL ? nn_pipe_new(sep->ep, &nn_sconn_ops, c) : NULL;
+    c->pipe = nn_pipe_new(sep->ep, &nn_sconn_ops, c);
     if (c->pipe == NULL) {
         nn_sconn_fail(c);
         return;

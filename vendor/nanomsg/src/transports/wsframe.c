@@ -204,14 +204,14 @@ static int nn_wsdec_check_start(struct nn_wsdec *d, struct nn_wsdec_out *out)
     if (nn_wsdec_is_control(op)) {
         if (!(b0 & 0x80))
             return nn_wsdec_fail(d, out, 1002,
-                                 "Control frames cannot be fragmented.", 0);
+                                 "Cannot fragment control message (FIN=0).", 0);
         if (code > NN_WSF_CTL_MAX)
             return nn_wsdec_fail(d, out, 1002,
-                                 "Control frame payload too long.", 0);
+                                 "Control frame payload exceeds allowable length.", 0);
     } else if (op == NN_WSF_CONT && d->msgop == 0) {
         return nn_wsdec_fail(d, out, 1002, "No message to continue.", 0);
     } else if (op != NN_WSF_CONT && d->msgop != 0) {
-        return nn_wsdec_fail(d, out, 1002, "Expected continuation frame.", 0);
+        return nn_wsdec_fail(d, out, 1002, "Expected continuation frame opcode.", 0);
     }
     return NN_WSDEC_GO;
 }
@@ -337,7 +337,7 @@ static int nn_wsdec_control_done(struct nn_wsdec *d, struct nn_wsdec_out *out)
             return nn_wsdec_fail(d, out, 1002, "Unrecognized close code.", 0);
         if (!nn_wsf_utf8_valid(d->ctl + 2, d->ctllen - 2))
             return nn_wsdec_fail(d, out, 1002,
-                                 "Invalid UTF-8 code point in payload.", 0);
+                                 "Invalid UTF-8 sent as Close Reason.", 0);
         return nn_wsdec_fail(d, out, code, "", 1);
     }
     /* Ping and pong are not answered but handed up as messages, which is
@@ -360,7 +360,8 @@ static int nn_wsdec_frame_done(struct nn_wsdec *d, struct nn_wsdec_out *out)
         return NN_WSDEC_GO;
     if (d->msgop == NN_WSF_TEXT && d->utf8 != 0)
         return nn_wsdec_fail(d, out, 1007,
-                             "Invalid UTF-8 code point in payload.", 0);
+                             "Truncated UTF-8 payload with invalid code point.",
+                             0);
     if (d->msg == NULL && nn_wsdec_reserve(d, 0, 0) != 0)
         return nn_wsdec_fail(d, out, 1011, "Out of memory.", 0);
     out->body = d->msg;
