@@ -3,7 +3,7 @@ from setuptools import setup
 
 setup(
     packages=["nnpy"],
-    package_data={"nnpy": ["py.typed"]},
+    package_data={"nnpy": ["py.typed", "_nnpy.pyi"]},
     cffi_modules=["build_ffi.py:ffibuilder"],
     zip_safe=False,
 )

@@ -14,7 +14,7 @@ function of the C API).
 from ._nnpy import ffi
 from ._nnpy import lib as nanomsg
 from .constants import *  # noqa: F401,F403  (the 121 constants)
-from .constants import __all__ as _constant_names
+from . import constants
 from .errors import (  # noqa: F401
     AddressFamilyNotSupportedError, AddressInUseError, BadSocketError,
     InterruptedCallError, InvalidArgumentError, NameTooLongError, NNError,
@@ -32,4 +32,5 @@ __all__ = [
     "InterruptedCallError", "InvalidArgumentError", "NameTooLongError",
     "NoProtocolOptionError", "NotSupportedError", "ProtocolNotSupportedError",
     "StateError", "TerminatedError", "TimedOutError", "WouldBlockError",
-] + list(_constant_names)
+]
+__all__ += constants.__all__

@@ -23,7 +23,34 @@ class Symbol(NamedTuple):
     unit: int      # NN_UNIT_*
 
 
-# -- names (values are assigned from the library below) ---------------------
+# The constants, by name; `from nnpy.constants import *` gives exactly these.
+__all__ = [
+    "NS_NAMESPACE", "NS_VERSION", "NS_DOMAIN", "NS_TRANSPORT", "NS_PROTOCOL",
+    "NS_OPTION_LEVEL", "NS_SOCKET_OPTION", "NS_TRANSPORT_OPTION", "NS_OPTION_TYPE",
+    "NS_OPTION_UNIT", "NS_FLAG", "NS_ERROR", "NS_LIMIT", "NS_EVENT", "NS_STATISTIC",
+    "TYPE_NONE", "TYPE_INT", "TYPE_STR", "UNIT_NONE", "UNIT_BYTES", "UNIT_MILLISECONDS",
+    "UNIT_PRIORITY", "UNIT_BOOLEAN", "UNIT_COUNTER", "UNIT_MESSAGES", "VERSION_CURRENT",
+    "VERSION_REVISION", "VERSION_AGE", "AF_SP", "AF_SP_RAW", "INPROC", "IPC", "TCP", "WS",
+    "PAIR", "PUB", "SUB", "REP", "REQ", "PUSH", "PULL", "SURVEYOR", "RESPONDENT", "BUS",
+    "SOCKADDR_MAX", "SOL_SOCKET", "LINGER", "SNDBUF", "RCVBUF", "RCVMAXSIZE", "SNDTIMEO",
+    "RCVTIMEO", "RECONNECT_IVL", "RECONNECT_IVL_MAX", "SNDPRIO", "RCVPRIO", "SNDFD",
+    "RCVFD", "DOMAIN", "PROTOCOL", "IPV4ONLY", "SOCKET_NAME", "MAXTTL", "SUB_SUBSCRIBE",
+    "SUB_UNSUBSCRIBE", "REQ_RESEND_IVL", "SURVEYOR_DEADLINE", "TCP_NODELAY", "WS_MSG_TYPE",
+    "DONTWAIT", "WS_MSG_TYPE_TEXT", "WS_MSG_TYPE_BINARY", "POLLIN", "POLLOUT",
+    "EADDRINUSE", "EADDRNOTAVAIL", "EAFNOSUPPORT", "EAGAIN", "EBADF", "ECONNREFUSED",
+    "EFAULT", "EFSM", "EINPROGRESS", "EINTR", "EINVAL", "EMFILE", "ENAMETOOLONG",
+    "ENETDOWN", "ENOBUFS", "ENODEV", "ENOMEM", "ENOPROTOOPT", "ENOTSOCK", "ENOTSUP",
+    "EPROTO", "EPROTONOSUPPORT", "ETERM", "ETIMEDOUT", "EACCES", "ECONNABORTED",
+    "ECONNRESET", "EHOSTUNREACH", "EMSGSIZE", "ENETRESET", "ENETUNREACH", "ENOTCONN",
+    "STAT_ESTABLISHED_CONNECTIONS", "STAT_ACCEPTED_CONNECTIONS",
+    "STAT_DROPPED_CONNECTIONS", "STAT_BROKEN_CONNECTIONS", "STAT_CONNECT_ERRORS",
+    "STAT_BIND_ERRORS", "STAT_ACCEPT_ERRORS", "STAT_MESSAGES_SENT",
+    "STAT_MESSAGES_RECEIVED", "STAT_BYTES_SENT", "STAT_BYTES_RECEIVED",
+    "STAT_CURRENT_CONNECTIONS", "STAT_INPROGRESS_CONNECTIONS", "STAT_CURRENT_SND_PRIORITY",
+    "STAT_CURRENT_EP_ERRORS",
+]
+
+# -- their types (values are assigned from the library below) ---------------
 NS_NAMESPACE: int
 NS_VERSION: int
 NS_DOMAIN: int
@@ -146,7 +173,6 @@ STAT_INPROGRESS_CONNECTIONS: int
 STAT_CURRENT_SND_PRIORITY: int
 STAT_CURRENT_EP_ERRORS: int
 # ---------------------------------------------------------------------------
-_EXPECTED = tuple(__annotations__)
 
 
 def _read_symbols() -> List[Symbol]:
@@ -168,11 +194,10 @@ def _py_name(c_name: str) -> str:
 
 symbols: Tuple[Symbol, ...] = tuple(_read_symbols())
 values: Dict[str, int] = {_py_name(s.name): s.value for s in symbols}
-_missing = [n for n in _EXPECTED if n not in values]
+_missing = [n for n in __all__ if n not in values]
 if _missing:
     raise ImportError("nnpy: the compiled core's symbol table lacks %s" % ", ".join(_missing))
 globals().update(values)
-__all__ = list(values)  # `from nnpy.constants import *` gives the constants only
 
 
 def _option_types() -> Dict[Tuple[int, int], int]:

@@ -27,7 +27,8 @@ __all__ = [
 
 
 def _strerror(error_no: int) -> str:
-    return ffi.string(lib.nn_strerror(error_no)).decode("utf-8", "replace")
+    raw: bytes = ffi.string(lib.nn_strerror(error_no))
+    return raw.decode("utf-8", "replace")
 
 
 class NNError(OSError):

@@ -7,7 +7,7 @@ signal retries) is moved off the success path.
 from __future__ import annotations
 
 import os
-from typing import Any, List, Optional, Union
+from typing import Any, List, Union
 
 from . import constants as _c
 from ._nnpy import ffi, lib
@@ -112,8 +112,9 @@ class Socket:
         return rc
 
     def _send_failed(self, err: int, data: Any, n: int, flags: int) -> int:
-        # Entering this Python frame ran any pending signal handler, so a
-        # KeyboardInterrupt has already been raised if there was one.
+        # EINTR: the interpreter runs pending signal handlers as this frame
+        # starts and at each turn of the loop, so a handler that raises
+        # (Ctrl-C: KeyboardInterrupt) ends the call; otherwise try again.
         while err == _EINTR:
             rc = _nn_send(self.sock, data, n, flags)
             if rc >= 0:
@@ -128,7 +129,7 @@ class Socket:
         if n < 0:
             n = self._recv_failed(_nn_errno(), slot, flags)
         msg = slot[0]
-        data = _unpack(msg, n)
+        data: bytes = _unpack(msg, n)
         _nn_freemsg(msg)
         _slots.append(slot)
         return data
@@ -184,7 +185,7 @@ class Socket:
             size = _new("size_t *", _STR_OPT_MAX)
             if lib.nn_getsockopt(self.sock, level, option, sbuf, size) < 0:
                 raise error_for(_nn_errno())
-            raw = _unpack(sbuf, min(size[0], _STR_OPT_MAX))
+            raw: bytes = _unpack(sbuf, min(size[0], _STR_OPT_MAX))
             return raw.decode("utf-8", "surrogateescape")
         ibuf = _new("int *")
         size = _new("size_t *", _INT_SIZE)

@@ -1,5 +1,4 @@
 """The extension carries the core itself and keeps its symbols to itself."""
-import os
 import shutil
 import subprocess
 

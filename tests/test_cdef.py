@@ -28,6 +28,13 @@ def exported_functions(text):
     return names
 
 
+def cdef_functions():
+    """Names of the functions (and macros) declared in build_ffi.CDEF."""
+    cdef = runpy.run_path(os.path.join(ROOT, "build_ffi.py"), run_name="cdef_check")["CDEF"]
+    cdef = re.sub(r"/\*.*?\*/", " ", cdef, flags=re.S)
+    return set(re.findall(r"(\w+)\s*\(", cdef))
+
+
 def test_headers_are_there():
     names = {os.path.basename(h) for h in HEADERS}
     assert names >= {"nn.h", "pair.h", "reqrep.h", "pubsub.h", "pipeline.h", "survey.h",
@@ -42,8 +49,7 @@ def test_parser_finds_the_known_api():
 
 @pytest.mark.parametrize("header", HEADERS, ids=os.path.basename)
 def test_every_exported_function_is_declared(header):
-    cdef = runpy.run_path(os.path.join(ROOT, "build_ffi.py"), run_name="cdef_check")["CDEF"]
-    declared = set(re.findall(r"(\w+)\s*\(", cdef))
+    declared = cdef_functions()
     with open(header) as f:
         exported = exported_functions(f.read())
     missing = [n for n in exported if n not in declared]
@@ -111,3 +117,23 @@ def test_cmsg_macros():
     hdr.msg_controllen = 8                          # below SPACE(0)
     assert lib.NN_CMSG_FIRSTHDR(hdr) == ffi.NULL
     assert lib.nn_cmsg_nxthdr_(ffi.NULL, ffi.NULL) == ffi.NULL
+
+
+def test_type_stub_matches_cdef():
+    declared = cdef_functions()
+    stub_path = os.path.join(os.path.dirname(nnpy.__file__), "_nnpy.pyi")
+    assert os.path.exists(stub_path), "nnpy/_nnpy.pyi is not installed"
+    with open(stub_path) as f:
+        stubbed = set(re.findall(r"def (\w+)\(", f.read()))
+    assert stubbed == declared
+
+
+def test_checker_catches_a_new_export():
+    # The header parser sees multi-line and pointer-returning declarations,
+    # and a function the cdef lacks is reported.
+    text = ("/* NN_EXPORT int nn_in_comment (void); */\n"
+            "#define NN_EXPORT extern\n"
+            "NN_EXPORT const char *nn_brand_new (int a,\n    int b);\n"
+            "NN_EXPORT int nn_socket (int domain, int protocol);\n")
+    assert exported_functions(text) == ["nn_brand_new", "nn_socket"]
+    assert "nn_brand_new" not in cdef_functions()

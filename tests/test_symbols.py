@@ -133,6 +133,8 @@ def test_constants_module_view():
     assert [s.name for s in c.symbols] == [row[0] for row in TABLE]
     assert sorted(c.__all__) == sorted(c.values)
     assert len(c.values) == 121
+    # every constant is annotated for type checkers
+    assert set(c.__all__) <= set(c.__annotations__)
 
 
 def test_option_types_from_table():

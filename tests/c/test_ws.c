@@ -7,6 +7,7 @@
    passed. */
 #include <nanomsg/nn.h>
 #include <nanomsg/pair.h>
+#include <nanomsg/pipeline.h>
 #include <nanomsg/reqrep.h>
 #include <nanomsg/ws.h>
 
@@ -24,13 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/transport.h"
 #include "transports/wsframe.h"
 #include "transports/wshandshake.h"
-
-/* A strong reference, so that linking the static library pulls the ws
-   transport in even where the core refers to it weakly. */
-const struct nn_transport *const test_ws_linked = &nn_ws_transport;
 
 static int failures;
 
@@ -655,6 +651,77 @@ static void test_addresses(void)
     CHECK(nn_close(s) == 0);
 }
 
+/* Hostile or broken peers: the socket lives on and leaks nothing. */
+static void test_faults(void)
+{
+    char addr[64], buf[600];
+    int s = sock_new(NN_PAIR), port, fd, fd2, idle, i, half[3];
+    uint64_t t0;
+
+    port = bind_ws(s, addr, sizeof(addr));
+    /* Idle: no request at all. Closed after the 5 s handshake limit. */
+    idle = raw_connect(port);
+    {
+        struct timeval tv = {7, 0};
+        setsockopt(idle, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    }
+    /* Garbage instead of a request, then the peer goes away. */
+    fd = raw_connect(port);
+    memset(buf, 0xee, sizeof(buf));
+    CHECK(send_all(fd, buf, 300) == 0);
+    close(fd);
+    /* A peer dying in the middle of a message. */
+    fd = raw_ws_client(port, "pair.sp.nanomsg.org");
+    CHECK(send_all(fd, "\x82\xfe\x03\xe8\x01\x02\x03\x04partial", 15) == 0);
+    msleep(50);
+    close(fd);
+    /* Half-close after a message: the message arrives. */
+    fd = raw_ws_client(port, "pair.sp.nanomsg.org");
+    raw_frame(fd, 0x82, "last", 4, 1);
+    check_recv(s, "last");
+    shutdown(fd, SHUT_WR);
+    CHECK(recv(fd, buf, 1, 0) == 0);
+    close(fd);
+    /* A second PAIR peer completes the handshake, then is closed. */
+    fd = raw_ws_client(port, "pair.sp.nanomsg.org");
+    fd2 = raw_ws_client(port, "pair.sp.nanomsg.org");
+    CHECK(recv(fd2, buf, 1, 0) == 0);
+    close(fd2);
+    raw_frame(fd, 0x82, "first", 5, 1);
+    check_recv(s, "first");
+    close(fd);
+    /* An incompatible socket of ours never gets a message through. */
+    {
+        int push = sock_new(NN_PUSH), tmo = 300;
+        CHECK(nn_setsockopt(push, NN_SOL_SOCKET, NN_SNDTIMEO, &tmo,
+                            sizeof(tmo)) == 0);
+        CHECK(nn_connect(push, addr) >= 0);
+        CHECK(nn_send(push, "nope", 4, 0) == -1 && nn_errno() == ETIMEDOUT);
+        CHECK(nn_get_statistic(push, NN_STAT_BROKEN_CONNECTIONS) >= 1);
+        CHECK(nn_close(push) == 0);
+    }
+    /* The idle connection is cut at the deadline. */
+    t0 = (uint64_t) time(NULL);
+    CHECK(recv(idle, buf, 1, 0) == 0);
+    CHECK((uint64_t) time(NULL) - t0 <= 6);
+    close(idle);
+    /* Still serving. */
+    fd = raw_ws_client(port, "pair.sp.nanomsg.org");
+    raw_frame(fd, 0x82, "alive", 5, 1);
+    check_recv(s, "alive");
+    /* Closing the socket with live and half-open connections. */
+    for (i = 0; i < 3; i++)
+        half[i] = raw_connect(port);
+    msleep(50);
+    CHECK(nn_close(s) == 0);
+    CHECK(recv(fd, buf, 1, 0) == 0);
+    close(fd);
+    for (i = 0; i < 3; i++) {
+        CHECK(recv(half[i], buf, 1, 0) == 0);
+        close(half[i]);
+    }
+}
+
 /* The client keeps retrying until a server appears. */
 static void test_reconnect(void)
 {
@@ -688,6 +755,7 @@ int main(void)
     test_raw_server();
     test_addresses();
     test_reconnect();
+    test_faults();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

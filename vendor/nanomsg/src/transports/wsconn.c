@@ -550,6 +550,8 @@ static void conn_read(struct nn_wsconn *c, unsigned ev)
             c->roff = 0;
         }
         space = NN_WSCONN_RBUF - c->rlen;
+        if (space == 0)
+            return;
         n = recv(c->fd, c->rbuf + c->rlen, space, 0);
         if (n < 0 && errno == EINTR)
             continue;
