@@ -348,9 +348,12 @@ def main() -> int:
     if a.report:
         with open(a.report) as f:
             recs = [json.loads(line) for line in f if line.startswith("{")]
-        meta = next((r for r in recs if r.get("impl") == "meta"), {})
+        meta: Dict[str, Any] = {}
+        for r in recs:
+            if r.get("impl") == "meta":
+                meta.update((k, v) for k, v in r.items() if k not in ("impl", "test", "transport", "size"))
         recs = [r for r in recs if r.get("impl") in IMPLS]
-        print(tables(recs, {k: v for k, v in meta.items() if k not in ("impl", "test", "transport", "size")}))
+        print(tables(recs, meta))
         return 0
 
     out = a.out or "/tmp/nnpy-bench-%s.jsonl" % time.strftime("%Y%m%d-%H%M%S")
@@ -373,8 +376,10 @@ def main() -> int:
                 f.flush()
             print("round %d: %.0f s (load %.2f)" % (k + 1, time.monotonic() - t0, os.getloadavg()[0]),
                   file=sys.stderr)
-    meta["load_end"] = "%.2f" % os.getloadavg()[0]
-    meta["wall_s"] = round(time.monotonic() - start)
+        meta["load_end"] = "%.2f" % os.getloadavg()[0]
+        meta["wall_s"] = round(time.monotonic() - start)
+        f.write(json.dumps(dict(impl="meta", test="", transport="", size=0, load_end=meta["load_end"],
+                                wall_s=meta["wall_s"])) + "\n")
     text = tables(recs, meta)
     print(text)
     if a.md:

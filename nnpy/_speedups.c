@@ -38,19 +38,20 @@ static PyObject *sp_bind(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* Arguments: `nreq` required ones (the socket first), then optional flags. */
 static int parse_sock_flags(PyObject *const *args, Py_ssize_t nargs,
-                            Py_ssize_t first, int *sock, int *flags)
+                            Py_ssize_t nreq, int *sock, int *flags)
 {
     *flags = 0;
-    if (nargs < first + 1 || nargs > first + 2) {
+    if (nargs < nreq || nargs > nreq + 1) {
         PyErr_SetString(PyExc_TypeError, "wrong number of arguments");
         return -1;
     }
     *sock = (int) PyLong_AsLong(args[0]);
     if (*sock == -1 && PyErr_Occurred())
         return -1;
-    if (nargs == first + 2) {
-        *flags = (int) PyLong_AsLong(args[first + 1]);
+    if (nargs == nreq + 1) {
+        *flags = (int) PyLong_AsLong(args[nreq]);
         if (*flags == -1 && PyErr_Occurred())
             return -1;
     }
@@ -66,10 +67,6 @@ static PyObject *sp_send(PyObject *self, PyObject *const *args,
     (void) self;
     if (parse_sock_flags(args, nargs, 2, &sock, &flags) < 0)
         return NULL;
-    if (nargs < 2) {
-        PyErr_SetString(PyExc_TypeError, "wrong number of arguments");
-        return NULL;
-    }
     PyObject *data = args[1];
     if (PyBytes_CheckExact(data)) {
         rc = nn_send_p(sock, PyBytes_AS_STRING(data),

@@ -7,10 +7,13 @@ signal retries) is moved off the success path.
 from __future__ import annotations
 
 import os
-from typing import Any, List, Union
+from typing import Any, Union
 
 from . import constants as _c
 from ._nnpy import ffi, lib
+from ._speedups import bind as _bind_speedups
+from ._speedups import recv as _fast_recv
+from ._speedups import send as _fast_send
 from .errors import error_for
 
 __all__ = ["Socket", "NN_MSG"]
@@ -21,9 +24,13 @@ NN_MSG: int = lib.NN_MSG
 # Any object with the buffer protocol is accepted too; these are the usual ones.
 Data = Union[str, bytes, bytearray, memoryview]
 
-_nn_send = lib.nn_send
-_nn_recv = lib.nn_recv
-_nn_freemsg = lib.nn_freemsg
+def _address(fn: Any) -> int:
+    return int(ffi.cast("uintptr_t", ffi.addressof(lib, fn)))
+
+
+# The C fast path calls the core of this very extension, not a copy.
+_bind_speedups(_address("nn_send"), _address("nn_recv"), _address("nn_freemsg"))
+
 _nn_errno = lib.nn_errno
 _unpack = ffi.unpack
 _new = ffi.new
@@ -36,12 +43,6 @@ _TYPE_STR = _c.TYPE_STR
 _INT_SIZE = ffi.sizeof("int")
 _STR_OPT_MAX = 256  # string options are at most 63 bytes (NN_SOCKET_NAME)
 _UINT64_MAX = 2 ** 64 - 1
-
-# Spare `char **` slots for nn_recv(NN_MSG). Popping one is cheaper than
-# ffi.new per call, and a slot is never shared: a thread owns it from pop
-# to append, so concurrent recv calls on one socket stay safe.
-_slots: List[Any] = []
-
 
 def _as_buffer(data: Any) -> "tuple[Any, int]":
     """(object cffi can pass as `const void *`, its size in bytes).
@@ -102,45 +103,48 @@ class Socket:
         ``data`` is bytes, a str (sent as UTF-8) or any buffer-protocol
         object (sent as its raw bytes).
         """
-        if type(data) is bytes:
-            n = len(data)
-        else:
-            data, n = _as_buffer(data)
-        rc = _nn_send(self.sock, data, n, flags)
+        rc = _fast_send(self.sock, data, flags) if type(data) is bytes \
+            else self._send_other(data, flags)
         if rc < 0:
-            return self._send_failed(_nn_errno(), data, n, flags)
+            return self._send_failed(-rc, data, flags)
         return rc
 
-    def _send_failed(self, err: int, data: Any, n: int, flags: int) -> int:
+    def _send_other(self, data: Any, flags: int) -> int:
+        if isinstance(data, str):
+            return _fast_send(self.sock, data.encode("utf-8"), flags)
+        try:
+            return _fast_send(self.sock, data, flags)
+        except BufferError:
+            # Non-contiguous views cannot be passed as one pointer: copy.
+            return _fast_send(self.sock, memoryview(data).tobytes(), flags)
+        except TypeError:
+            raise TypeError("expected str or a bytes-like object, not %s"
+                            % type(data).__name__) from None
+
+    def _send_failed(self, err: int, data: Any, flags: int) -> int:
         # EINTR: the interpreter runs pending signal handlers as this frame
         # starts and at each turn of the loop, so a handler that raises
         # (Ctrl-C: KeyboardInterrupt) ends the call; otherwise try again.
         while err == _EINTR:
-            rc = _nn_send(self.sock, data, n, flags)
+            rc = self._send_other(data, flags)
             if rc >= 0:
                 return rc
-            err = _nn_errno()
+            err = -rc
         raise error_for(err)
 
     def recv(self, flags: int = 0) -> bytes:
         """Receive one message as bytes."""
-        slot = _slots.pop() if _slots else _new("char **")
-        n = _nn_recv(self.sock, slot, NN_MSG, flags)
-        if n < 0:
-            n = self._recv_failed(_nn_errno(), slot, flags)
-        msg = slot[0]
-        data: bytes = _unpack(msg, n)
-        _nn_freemsg(msg)
-        _slots.append(slot)
-        return data
+        data = _fast_recv(self.sock, flags)
+        if type(data) is int:
+            return self._recv_failed(-data, flags)
+        return data  # type: ignore[no-any-return]
 
-    def _recv_failed(self, err: int, slot: Any, flags: int) -> int:
+    def _recv_failed(self, err: int, flags: int) -> bytes:
         while err == _EINTR:  # see _send_failed
-            n = _nn_recv(self.sock, slot, NN_MSG, flags)
-            if n >= 0:
-                return n
-            err = _nn_errno()
-        _slots.append(slot)
+            data = _fast_recv(self.sock, flags)
+            if type(data) is not int:
+                return data  # type: ignore[no-any-return]
+            err = -data
         raise error_for(err)
 
     # -- endpoints -----------------------------------------------------------

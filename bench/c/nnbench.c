@@ -10,6 +10,9 @@
  *   SIZE       message size in bytes (> 0)
  *   SECONDS    upper bound of the timed region (default 0.25)
  *
+ * NNBENCH_TCP_NODELAY=1 in the environment sets NN_TCP_NODELAY on every
+ * socket (default: the library's default, Nagle on), for diagnosis.
+ *
  * The same source is linked against our vendor/nanomsg and against the
  * system libnanomsg (see Makefile); LIBNAME names the build in the output.
  * Output: one JSON object on stdout.  Exit status 0 on success, 2 when the
@@ -40,6 +43,7 @@
 #include <nanomsg/pair.h>
 #include <nanomsg/pipeline.h>
 #include <nanomsg/reqrep.h>
+#include <nanomsg/tcp.h>
 
 #ifndef LIBNAME
 #define LIBNAME "unknown"
@@ -139,7 +143,11 @@ static int open_sock(int protocol)
         return -1;
     int ms = IO_TIMEOUT_MS;
     int unlimited = -1;
-    if (nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVTIMEO, &ms, sizeof ms) < 0 ||
+    const char *nd = getenv("NNBENCH_TCP_NODELAY");
+    int nodelay = nd && *nd == '1';
+    if ((nodelay && nn_setsockopt(s, NN_TCP, NN_TCP_NODELAY, &nodelay,
+                                  sizeof nodelay) < 0) ||
+        nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVTIMEO, &ms, sizeof ms) < 0 ||
         nn_setsockopt(s, NN_SOL_SOCKET, NN_SNDTIMEO, &ms, sizeof ms) < 0 ||
         nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVMAXSIZE, &unlimited,
                       sizeof unlimited) < 0) {

@@ -34,6 +34,7 @@ struct nn_pipe {
     struct nn_msgq q;
     size_t qbytes, rcvbuf;
     int qfull, stopped;
+    int eof;                  /* peer gone: resume once the queue drains */
 };
 
 enum { EV_IN = 1, EV_OUT = 2 };
@@ -301,6 +302,16 @@ int nn_pipe_deliver(struct nn_pipe *p, struct nn_msg *m)
     return full;
 }
 
+int nn_pipe_eof(struct nn_pipe *p)
+{
+    pthread_mutex_lock(&p->qmtx);
+    int drained = p->q.count == 0 || p->stopped;
+    if (!drained)
+        p->eof = 1;
+    pthread_mutex_unlock(&p->qmtx);
+    return drained;
+}
+
 void nn_pipe_ready(struct nn_pipe *p)
 {
     pipe_event(p, EV_OUT);
@@ -324,10 +335,10 @@ int nn_pipe_recv(struct nn_pipe *p, struct nn_msg *m)
         return -EAGAIN;
     }
     p->qbytes -= nn_msg_payload_len(m);
-    resume = p->qfull && p->qbytes < p->rcvbuf;
+    empty = p->q.count == 0;
+    resume = (p->qfull && p->qbytes < p->rcvbuf) || (empty && p->eof);
     if (resume)
         p->qfull = 0;
-    empty = p->q.count == 0;
     pthread_mutex_unlock(&p->qmtx);
     if (resume && p->ops->resume)
         p->ops->resume(p);

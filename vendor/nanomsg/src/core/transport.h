@@ -84,15 +84,18 @@ void nn_pipe_stop(struct nn_pipe *p);
 /* A whole message arrived (takes *m). Returns 1 when the inbound queue is
    now full: stop reading until ops->resume is called; else 0. */
 int nn_pipe_deliver(struct nn_pipe *p, struct nn_msg *m);
+/* The peer has closed. Returns 1 if nothing received is still queued:
+   stop the pipe now. Otherwise 0, and ops->resume is called once the
+   protocol has taken the last queued message; call nn_pipe_eof again then.
+   This keeps a peer's last messages when it closes right after sending. */
+int nn_pipe_eof(struct nn_pipe *p);
 /* After a send returned NN_PIPE_RELEASE: the pipe can take messages. */
 void nn_pipe_ready(struct nn_pipe *p);
 
 /* Is `peer_type` (the SP id the remote sent) acceptable to this socket? */
 int nn_sock_peer_ok(const struct nn_sock *s, int peer_type);
-/* The socket's own SP type id, and its ws sub-protocol name(s). */
+/* The socket's own SP type id. */
 int nn_sock_type(const struct nn_sock *s);
-const char *nn_sock_ws_name(const struct nn_sock *s);
-const char *nn_sock_ws_peer_name(const struct nn_sock *s);
 /* Current value of an int option; level NN_SOL_SOCKET or a transport
    level (NN_TCP, NN_WS, NN_IPC). */
 int nn_sock_getopt_int(struct nn_sock *s, int level, int option);

@@ -26,6 +26,10 @@ static struct {
     int epfd, wakefd;
     pthread_t thread;
     struct nn_list timers;      /* sorted by `when` */
+    /* When the sleeping loop will wake by itself (UINT64_MAX: never); a
+       timer due later needs no wake-up, which spares REQ's per-request
+       resend timer a thread switch. */
+    uint64_t wake_at;
     struct task *tasks, **tasktail;
     /* The dispatch round under way, so that removing a watch can drop
        its events collected in the same round. */
@@ -81,22 +85,17 @@ static void run_tasks(void)
     }
 }
 
-/* Fire due timers; returns the wait until the next one (-1: none). */
-static int run_timers(void)
+/* Fire the timers that are due. */
+static void run_timers(void)
 {
     for (;;) {
         uint64_t now = nn_clock_ms();
         pthread_mutex_lock(&L.mtx);
-        if (nn_list_empty(&L.timers)) {
-            pthread_mutex_unlock(&L.mtx);
-            return -1;
-        }
-        struct nn_io_timer *t =
+        struct nn_io_timer *t = nn_list_empty(&L.timers) ? NULL :
             nn_list_entry(L.timers.next, struct nn_io_timer, item);
-        if (t->when > now) {
-            uint64_t d = t->when - now;
+        if (!t || t->when > now) {
             pthread_mutex_unlock(&L.mtx);
-            return d > 60000 ? 60000 : (int) d;
+            return;
         }
         nn_list_remove(&t->item);
         pthread_mutex_unlock(&L.mtx);
@@ -114,15 +113,29 @@ static void *loop_main(void *arg)
     on_loop = 1;
     for (;;) {
         run_tasks();
-        int timeout = run_timers();
+        run_timers();
+        /* The wait is decided under the same lock that timer starts take,
+           so a timer started from now on either is seen here or wakes us. */
         pthread_mutex_lock(&L.mtx);
         int stop = L.stopping && !L.tasks;
-        if (L.tasks)
+        int timeout = -1;
+        uint64_t now = nn_clock_ms();
+        if (L.tasks) {
             timeout = 0;
+        } else if (!nn_list_empty(&L.timers)) {
+            uint64_t when =
+                nn_list_entry(L.timers.next, struct nn_io_timer, item)->when;
+            uint64_t d = when > now ? when - now : 0;
+            timeout = d > 60000 ? 60000 : (int) d;
+        }
+        L.wake_at = timeout < 0 ? UINT64_MAX : now + (uint64_t) timeout;
         pthread_mutex_unlock(&L.mtx);
         if (stop)
             break;
         int n = epoll_wait(L.epfd, evs, 64, timeout);
+        pthread_mutex_lock(&L.mtx);
+        L.wake_at = 0;   /* awake: timers started now are seen next round */
+        pthread_mutex_unlock(&L.mtx);
         if (n < 0)
             continue;
         L.cur = evs;
@@ -274,7 +287,7 @@ void nn_io_timer_start(struct nn_io_timer *t, int ms)
            nn_list_entry(pos, struct nn_io_timer, item)->when <= when)
         pos = pos->next;
     nn_list_insert_before(pos, &t->item);
-    int first = L.timers.next == &t->item;
+    int first = L.timers.next == &t->item && when < L.wake_at;
     pthread_mutex_unlock(&L.mtx);
     if (first && !on_loop)
         wake();

@@ -130,7 +130,7 @@ int nn_stream_listen(struct nn_ep *ep, const struct nn_stream_vt *vt,
     if (sep == NULL) {
         for (i = 0; i < nfds; i++)
             close(fds[i]);
-        return -ENOMEM;
+        return nfds <= NN_STREAM_MAXLSN ? -ENOMEM : -EINVAL;
     }
     nn_io_timer_init(&sep->accept_pause, nn_stream_accept_resume);
     for (i = 0; i < nfds; i++) {

@@ -9,6 +9,7 @@
    while calling into the core. */
 #include "stream.h"
 #include "streamcodec.h"
+#include "streamq.h"
 #include "../core/proto.h"   /* NN_PIPE_RELEASE */
 
 #include <errno.h>
@@ -29,8 +30,6 @@
 #define NN_SCONN_DIRECT 16384
 /* Reads per readiness callback before giving other descriptors a turn. */
 #define NN_SCONN_READS 16
-/* iovec entries per gathered write (3 per message). */
-#define NN_SCONN_IOV 240
 
 #define nn_sconn_of(ptr, member) \
     ((struct nn_sconn *) (void *) ((char *) (ptr) - \
@@ -39,19 +38,6 @@
 enum { NN_SCONN_HS, NN_SCONN_ACTIVE };
 /* What a round of reading ended with. */
 enum { NN_RX_AGAIN, NN_RX_BUDGET, NN_RX_PAUSED, NN_RX_EOF, NN_RX_FAIL };
-
-/* TEMPORARY until the core has it (requested): the peer has closed; 1 if
-   the pipe's inbound queue is empty, else the core calls ops->resume once
-   the protocol has taken the last queued message. Without it a peer's
-   last messages, already read but not yet received by the application,
-   are lost when it closes right after sending. */
-extern int nn_pipe_eof(struct nn_pipe *p) __attribute__((weak));
-
-struct nn_sconn_out {
-    struct nn_msg m;
-    uint8_t pfx[NN_SC_PFX_MAX];
-    uint8_t pfxlen;
-};
 
 struct nn_sconn {
     struct nn_stream_ep *sep;
@@ -85,12 +71,7 @@ struct nn_sconn {
     int kick_armed;
     int released;              /* send returned NN_PIPE_RELEASE */
     size_t sndlimit;           /* NN_SNDBUF at connection time */
-    struct nn_sconn_out *q;    /* ring of queued messages */
-    size_t qcap;
-    size_t qhead;
-    size_t qlen;
-    size_t qoff;               /* bytes of the head message already sent */
-    size_t qbytes;             /* bytes queued and not yet sent */
+    struct nn_sq q;            /* what the kernel has not taken yet */
 };
 
 static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m);
@@ -113,7 +94,7 @@ static void nn_sconn_interest_locked(struct nn_sconn *c)
     if (c->state == NN_SCONN_HS)
         ev = NN_IO_IN | (c->hs_sent < NN_SC_HDR_LEN ? NN_IO_OUT : 0);
     else
-        ev = (c->rx_paused ? 0 : NN_IO_IN) | (c->qlen > 0 ? NN_IO_OUT : 0);
+        ev = (c->rx_paused ? 0 : NN_IO_IN) | (c->q.len > 0 ? NN_IO_OUT : 0);
     if (ev != c->interest) {
         c->interest = ev;
         nn_io_fd_set(&c->w, ev);
@@ -127,141 +108,6 @@ static int nn_sconn_arm_locked(struct nn_sconn *c)
         return 0;
     c->kick_armed = 1;
     return 1;
-}
-
-static ssize_t nn_sconn_write(int fd, struct iovec *iov, int cnt)
-{
-    struct msghdr mh;
-    ssize_t n;
-
-    memset(&mh, 0, sizeof(mh));
-    mh.msg_iov = iov;
-    mh.msg_iovlen = (size_t) cnt;
-    do {
-        /* MSG_NOSIGNAL: a vanished peer is an error, never SIGPIPE. */
-        n = sendmsg(fd, &mh, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-    return n;
-}
-
-static size_t nn_sconn_bodylen(const struct nn_msg *m)
-{
-    return m->body != NULL ? nn_msg_bodylen(m) : 0;
-}
-
-static size_t nn_sconn_total(const struct nn_sconn_out *e)
-{
-    return e->pfxlen + e->m.hdrlen + nn_sconn_bodylen(&e->m);
-}
-
-/* Append the part of segment [p, p+len) not covered by *skip. */
-static void nn_sconn_seg(struct iovec *iov, int *cnt, void *p, size_t len,
-                         size_t *skip)
-{
-    if (*skip >= len) {
-        *skip -= len;
-        return;
-    }
-    iov[*cnt].iov_base = (uint8_t *) p + *skip;
-    iov[*cnt].iov_len = len - *skip;
-    (*cnt)++;
-    *skip = 0;
-}
-
-/* Gather message e (minus `skip` leading bytes) into iov; returns bytes. */
-static size_t nn_sconn_gather(struct nn_sconn_out *e, size_t skip,
-                              struct iovec *iov, int *cnt)
-{
-    size_t total = nn_sconn_total(e) - skip;
-
-    nn_sconn_seg(iov, cnt, e->pfx, e->pfxlen, &skip);
-    if (e->m.hdrlen > 0)
-        nn_sconn_seg(iov, cnt, nn_msg_hdr(&e->m), e->m.hdrlen, &skip);
-    if (nn_sconn_bodylen(&e->m) > 0)
-        nn_sconn_seg(iov, cnt, e->m.body, nn_sconn_bodylen(&e->m), &skip);
-    return total;
-}
-
-static int nn_sconn_enqueue_locked(struct nn_sconn *c,
-                                   const struct nn_sconn_out *e, size_t off)
-{
-    struct nn_sconn_out *nq;
-    size_t ncap;
-    size_t i;
-
-    if (c->qlen == c->qcap) {
-        ncap = c->qcap ? c->qcap * 2 : 16;
-        nq = malloc(ncap * sizeof(*nq));
-        if (nq == NULL)
-            return -ENOMEM;
-        for (i = 0; i < c->qlen; i++)
-            nq[i] = c->q[(c->qhead + i) % c->qcap];
-        free(c->q);
-        c->q = nq;
-        c->qcap = ncap;
-        c->qhead = 0;
-    }
-    c->q[(c->qhead + c->qlen) % c->qcap] = *e;
-    if (c->qlen == 0)
-        c->qoff = off;
-    c->qlen++;
-    c->qbytes += nn_sconn_total(e) - off;
-    return 0;
-}
-
-static void nn_sconn_consume_locked(struct nn_sconn *c, size_t n)
-{
-    struct nn_sconn_out *e;
-    size_t rem;
-
-    c->qbytes -= n;
-    while (n > 0) {
-        e = &c->q[c->qhead];
-        rem = nn_sconn_total(e) - c->qoff;
-        if (n < rem) {
-            c->qoff += n;
-            return;
-        }
-        n -= rem;
-        nn_msg_term(&e->m);
-        c->qhead = (c->qhead + 1) % c->qcap;
-        c->qlen--;
-        c->qoff = 0;
-    }
-}
-
-/* Write queued messages until the queue is empty or the kernel is full.
-   0, or -errno when the connection is broken. */
-static int nn_sconn_flush_locked(struct nn_sconn *c)
-{
-    struct iovec iov[NN_SCONN_IOV];
-    size_t total;
-    size_t skip;
-    size_t i;
-    ssize_t n;
-    int cnt;
-
-    while (c->qlen > 0) {
-        cnt = 0;
-        total = 0;
-        skip = c->qoff;
-        for (i = 0; i < c->qlen && cnt + 3 <= NN_SCONN_IOV; i++) {
-            total += nn_sconn_gather(&c->q[(c->qhead + i) % c->qcap], skip,
-                                     iov, &cnt);
-            skip = 0;
-        }
-        n = nn_sconn_write(c->fd, iov, cnt);
-        if (n == -EAGAIN)
-            return 0;
-        if (n < 0)
-            return (int) n;
-        nn_sconn_consume_locked(c, (size_t) n);
-        if ((size_t) n < total)
-            return 0;
-    }
-    return 0;
 }
 
 /* --- teardown --------------------------------------------------------- */
@@ -279,12 +125,7 @@ static void nn_sconn_close(struct nn_sconn *c, int stat)
     if (c->watched)
         nn_io_fd_del(&c->w);
     close(c->fd);
-    while (c->qlen > 0) {
-        nn_msg_term(&c->q[c->qhead].m);
-        c->qhead = (c->qhead + 1) % c->qcap;
-        c->qlen--;
-    }
-    free(c->q);
+    nn_sq_term(&c->q);
     nn_sc_dec_term(&c->dec);
     free(c->rbuf);
     nn_list_remove(&c->item);
@@ -481,7 +322,7 @@ static int nn_sconn_rx(struct nn_sconn *c, int hup)
 static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m)
 {
     struct nn_sconn *c = nn_pipe_tdata(p);
-    struct nn_sconn_out e;
+    struct nn_sq_item e;
     struct iovec iov[3];
     size_t total;
     ssize_t n = 0;
@@ -489,17 +330,15 @@ static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m)
     int kick = 0;
     int rc = 0;
 
-    e.m = *m;
-    e.pfxlen = (uint8_t) nn_sc_prefix(e.pfx, c->ipc,
-                                      e.m.hdrlen + nn_sconn_bodylen(&e.m));
+    nn_sq_frame(&e, m, c->ipc);
     pthread_mutex_lock(&c->mtx);
     if (c->broken) {
         nn_msg_term(&e.m);
         goto out;
     }
-    if (c->qlen == 0) {
-        total = nn_sconn_gather(&e, 0, iov, &cnt);
-        n = nn_sconn_write(c->fd, iov, cnt);
+    if (c->q.len == 0) {
+        total = nn_sq_gather(&e, 0, iov, &cnt);
+        n = nn_sq_write(c->fd, iov, cnt);
         if (n >= 0 && (size_t) n == total) {
             nn_msg_term(&e.m);
             goto out;
@@ -509,17 +348,17 @@ static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m)
         if (n < 0)
             n = 0;
     }
-    if (nn_sconn_enqueue_locked(c, &e, (size_t) n) < 0)
+    if (nn_sq_push(&c->q, &e, (size_t) n) < 0)
         goto broken;
     /* Without a watch (after a hang-up) nobody else would write the queue;
        on such a socket this fails and ends the connection. */
-    if (!c->watched && nn_sconn_flush_locked(c) < 0) {
+    if (!c->watched && nn_sq_flush(&c->q, c->fd) < 0) {
         c->broken = 1;
         kick = nn_sconn_arm_locked(c);
         goto out;
     }
     nn_sconn_interest_locked(c);
-    if (c->qbytes > c->sndlimit) {
+    if (c->q.bytes > c->sndlimit) {
         c->released = 1;
         rc = NN_PIPE_RELEASE;
     }
@@ -565,10 +404,6 @@ static void nn_sconn_resume(struct nn_pipe *p)
    so a peer that is gone for good is noticed by the next send). */
 static void nn_sconn_eof(struct nn_sconn *c)
 {
-    if (nn_pipe_eof == NULL) {
-        nn_sconn_fail(c);
-        return;
-    }
     pthread_mutex_lock(&c->mtx);
     c->eof = 1;
     c->rx_paused = 1;
@@ -718,9 +553,9 @@ static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents)
     }
     if (revents & NN_IO_OUT) {
         pthread_mutex_lock(&c->mtx);
-        if (!c->broken && nn_sconn_flush_locked(c) < 0)
+        if (!c->broken && nn_sq_flush(&c->q, c->fd) < 0)
             c->broken = 1;
-        if (c->released && !c->broken && c->qbytes <= c->sndlimit) {
+        if (c->released && !c->broken && c->q.bytes <= c->sndlimit) {
             c->released = 0;
             ready = 1;
         }
@@ -745,7 +580,7 @@ static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents)
            the resume kick read on until end of stream. */
         nn_io_fd_del(&c->w);
         c->watched = 0;
-        if (c->qlen > 0 && nn_sconn_flush_locked(c) < 0)
+        if (c->q.len > 0 && nn_sq_flush(&c->q, c->fd) < 0)
             c->broken = 1;
     }
     broken = c->broken;
@@ -781,6 +616,7 @@ int nn_sconn_start(struct nn_stream_ep *sep, int fd)
                                               NN_SNDBUF);
     nn_sc_hdr_build(c->hs_out, nn_sock_type(sep->sock));
     nn_sc_dec_init(&c->dec, c->ipc);
+    nn_sq_init(&c->q);
     nn_io_timer_init(&c->hs_timer, nn_sconn_hs_timeout);
     nn_io_timer_init(&c->kick, nn_sconn_kick_cb);
     /* Both sides send their header at once; the first writability event

@@ -14,6 +14,9 @@
 
 #define NN_TCP_BACKLOG 100
 
+_Static_assert(NN_TCPADDR_MAX <= NN_STREAM_MAXLSN,
+               "a listener holds every address of a bind name");
+
 static void nn_tcp_setopts(struct nn_stream_ep *sep, int fd)
 {
     int nodelay = nn_sock_getopt_int(sep->sock, NN_TCP, NN_TCP_NODELAY);
