@@ -112,3 +112,17 @@ def _all(s):
             got.append(s.recv())
         except nnpy.TimedOutError:
             return got
+
+
+def test_send_priority_statistic_life(sock, addr):
+    # As libnanomsg 1.1.5 reports it: 0 on a fresh socket, the best
+    # priority while a pipe can send, -1 once no pipe is left.
+    push, pull = sock(nnpy.PUSH), sock(nnpy.PULL)
+    assert push.get_statistic(nnpy.STAT_CURRENT_SND_PRIORITY) == 0
+    where = addr()
+    pull.bind(where)
+    push.setsockopt(nnpy.SOL_SOCKET, nnpy.SNDPRIO, 3)
+    push.connect(where)
+    assert push.get_statistic(nnpy.STAT_CURRENT_SND_PRIORITY) == 3
+    pull.close()
+    assert push.get_statistic(nnpy.STAT_CURRENT_SND_PRIORITY) == -1

@@ -5,11 +5,12 @@
 void nn_lb_init(struct nn_lb *lb)
 {
     nn_priolist_init(&lb->writable);
+    lb->seen_pipe = 0;
 }
 
 void nn_lb_add(struct nn_lb *lb, struct nn_lb_item *it, struct nn_pipe *p)
 {
-    (void) lb;
+    lb->seen_pipe = 1;
     nn_priolist_item_init(&it->pi, p, nn_pipe_sndprio(p));
 }
 
@@ -39,5 +40,5 @@ int nn_lb_send(struct nn_lb *lb, struct nn_msg *m, struct nn_pipe **to)
 
 int nn_lb_prio(const struct nn_lb *lb)
 {
-    return nn_priolist_best(&lb->writable);
+    return lb->seen_pipe ? nn_priolist_best(&lb->writable) : 0;
 }

@@ -8,6 +8,7 @@
 
 struct nn_lb {
     struct nn_priolist writable;
+    int seen_pipe;   /* the reference reports 0 until a first pipe arrives */
 };
 
 struct nn_lb_item {
@@ -22,7 +23,8 @@ void nn_lb_out(struct nn_lb *lb, struct nn_lb_item *it);
 /* 0 when a pipe took *m (its pipe in *to when non-NULL), or -EAGAIN with
    *m left to the caller. */
 int nn_lb_send(struct nn_lb *lb, struct nn_msg *m, struct nn_pipe **to);
-/* Priority of the best group able to send now, -1 for none. */
+/* Priority of the best group able to send now, -1 for none (0 before any
+   pipe has been added, as libnanomsg reports). */
 int nn_lb_prio(const struct nn_lb *lb);
 
 static inline int nn_lb_can_send(const struct nn_lb *lb)
