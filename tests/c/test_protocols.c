@@ -597,8 +597,8 @@ static void test_pipeline(void)
     set_int(push, NN_SOL_SOCKET, NN_SNDTIMEO, 30);
     FAILS(nn_send(push, "x", 1, 0), ETIMEDOUT);
     set_int(push, NN_SOL_SOCKET, NN_SNDTIMEO, WAIT_MS);
-    CHECK(nn_get_statistic(push, NN_STAT_CURRENT_SND_PRIORITY) ==
-          (uint64_t) -1);
+    /* 0 before any pipe, as libnanomsg 1.1.5 reports. */
+    CHECK(nn_get_statistic(push, NN_STAT_CURRENT_SND_PRIORITY) == 0);
     FAILS(nn_recv(push, buf, sizeof buf, 0), ENOTSUP);
     FAILS(nn_send(p1, "x", 1, 0), ENOTSUP);
 
