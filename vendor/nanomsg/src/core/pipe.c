@@ -319,6 +319,12 @@ void nn_pipe_ready(struct nn_pipe *p)
 
 int nn_pipe_send(struct nn_pipe *p, struct nn_msg *m)
 {
+    /* A closing socket's protocol may still react to its pipes going away
+       (REQ resends to another pipe): nothing more leaves it. */
+    if (p->sock->closing) {
+        nn_msg_term(m);
+        return 0;
+    }
     int rc = p->ops->send(p, m);
     if (rc & NN_PIPE_RELEASE)
         p->wr = 0;
