@@ -600,7 +600,7 @@ static void test_tcp_addresses(void)
     CHECK(nn_bind(s, "tcp://127.0.0.1") < 0 && nn_errno() == EINVAL);
     CHECK(nn_bind(s, "tcp://127.0.0.1:0") < 0 && nn_errno() == EINVAL);
     CHECK(nn_bind(s, "tcp://127.0.0.1:65536") < 0 && nn_errno() == EINVAL);
-    CHECK(nn_bind(s, "tcp://eth0:5555") < 0 && nn_errno() == ENODEV);
+    CHECK(nn_bind(s, "tcp://no_such_if0:5555") < 0 && nn_errno() == ENODEV);
     CHECK(nn_bind(s, "tcp://[::1]:5555") < 0 && nn_errno() == ENODEV);
     CHECK(nn_bind(s, "tcp://[*]:5555") < 0 && nn_errno() == ENODEV);
     CHECK(nn_bind(s, "tcp://192.0.2.1:5555") < 0 &&
@@ -608,7 +608,7 @@ static void test_tcp_addresses(void)
     CHECK(nn_connect(s, "tcp://bad_host:5555") < 0 && nn_errno() == EINVAL);
     CHECK(nn_connect(s, "tcp://127.0.0.1") < 0 && nn_errno() == EINVAL);
     CHECK(nn_connect(s, "tcp://[::1]:5555") < 0 && nn_errno() == EINVAL);
-    CHECK(nn_connect(s, "tcp://eth0;127.0.0.1:5555") < 0 &&
+    CHECK(nn_connect(s, "tcp://no_such_if0;127.0.0.1:5555") < 0 &&
           nn_errno() == ENODEV);
     /* A name that does not resolve fails in the background only. */
     eid = nn_connect(s, "tcp://no-such-host.invalid:5555");
@@ -624,6 +624,21 @@ static void test_tcp_addresses(void)
     CHECK(wait_conn(s, 3000));
     CHECK(send_str(c, "hi") == 2);
     CHECK(recv_is(s, "hi"));
+    nn_close(s);
+    nn_close(c);
+
+    /* Our extension: bind on an interface name (the loopback's address),
+       and connect through a named local interface. */
+    s = mksock(NN_PAIR);
+    c = mksock(NN_PAIR);
+    port = free_port();
+    snprintf(addr, sizeof(addr), "tcp://lo:%d", port);
+    CHECK(nn_bind(s, addr) >= 0);
+    snprintf(addr, sizeof(addr), "tcp://lo;127.0.0.1:%d", port);
+    CHECK(nn_connect(c, addr) >= 0);
+    CHECK(wait_conn(s, 3000));
+    CHECK(send_str(c, "if") == 2);
+    CHECK(recv_is(s, "if"));
     nn_close(s);
     nn_close(c);
 

@@ -3,9 +3,10 @@
    `iface:port` (bind) and `[iface;]host:port` (connect). Errors follow
    libnanomsg 1.1.5: bad port or host -EINVAL, bad interface -ENODEV.
 
-   Our one deliberate difference: a bind interface may also be a host name
-   (`localhost`), bound on every address it resolves to; libnanomsg gives
-   ENODEV for it. */
+   Our deliberate differences: an interface may be named (`lo`, `eth0`:
+   its address), and a bind interface may also be a host name
+   (`localhost`), bound on every address it resolves to; libnanomsg 1.1.5
+   gives ENODEV for both. */
 #ifndef NN_TRANSPORTS_TCPADDR_H
 #define NN_TRANSPORTS_TCPADDR_H
 
@@ -35,8 +36,8 @@ int nn_tcpaddr_literal(const char *s, size_t len, int ipv4only,
                        struct nn_tcpaddr *out);
 /* A connect host: a valid DNS name or a literal. 0 or -EINVAL. */
 int nn_tcpaddr_host_ok(const char *s, size_t len, int ipv4only);
-/* An interface: `*` (0.0.0.0, or :: when !ipv4only) or a literal; port 0.
-   0 or -ENODEV. */
+/* An interface: `*` (0.0.0.0, or :: when !ipv4only), a literal, or an
+   interface name; port 0. 0 or -ENODEV. */
 int nn_tcpaddr_iface(const char *s, size_t len, int ipv4only,
                      struct nn_tcpaddr *out);
 
