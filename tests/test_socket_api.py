@@ -169,6 +169,23 @@ def test_statistics(pair):
         assert a.get_statistic(stat) == 0, stat
 
 
+def test_inproc_connection_statistics(sock, addr):
+    # As libnanomsg 1.1.5 counts inproc links: established on the connector
+    # only; nothing accepted, dropped or broken on either side.
+    binder, connector = sock(nnpy.PAIR), sock(nnpy.PAIR)
+    where = addr()
+    binder.bind(where)
+    connector.connect(where)
+    assert connector.get_statistic(nnpy.STAT_ESTABLISHED_CONNECTIONS) == 1
+    assert binder.get_statistic(nnpy.STAT_ESTABLISHED_CONNECTIONS) == 0
+    assert binder.get_statistic(nnpy.STAT_ACCEPTED_CONNECTIONS) == 0
+    assert binder.get_statistic(nnpy.STAT_CURRENT_CONNECTIONS) == 1
+    connector.close()
+    assert binder.get_statistic(nnpy.STAT_CURRENT_CONNECTIONS) == 0
+    for stat in (nnpy.STAT_DROPPED_CONNECTIONS, nnpy.STAT_BROKEN_CONNECTIONS):
+        assert binder.get_statistic(stat) == 0
+
+
 def test_setsockopt_value_kinds(pair):
     a, _ = pair
     a.setsockopt(nnpy.SOL_SOCKET, nnpy.SOCKET_NAME, "str")

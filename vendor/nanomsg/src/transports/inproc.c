@@ -89,7 +89,7 @@ static void conn_make(struct iep *b, struct iep *c)
     }
     nn_list_push(&b->conns, &k->bitem);
     nn_list_push(&c->conns, &k->citem);
-    nn_sock_stat(bs, NN_STAT_ACCEPTED_CONNECTIONS, 1);
+    /* libnanomsg 1.1.5 counts only this one for inproc links. */
     nn_sock_stat(cs, NN_STAT_ESTABLISHED_CONNECTIONS, 1);
 }
 
@@ -177,8 +177,6 @@ static void inproc_stop(struct nn_ep *ep)
                                    : nn_list_entry(it, struct conn, citem);
         struct iep *other = ep->bound ? k->c : k->b;
         conn_destroy(k);
-        nn_sock_stat(ep->sock, NN_STAT_DROPPED_CONNECTIONS, 1);
-        nn_sock_stat(other->ep->sock, NN_STAT_BROKEN_CONNECTIONS, 1);
         /* A connector refused while this one held the binder (PAIR) may
            take its place now. */
         if (!ep->bound)
