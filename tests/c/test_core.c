@@ -16,17 +16,7 @@
 #include <nanomsg/pubsub.h>
 #include <nanomsg/reqrep.h>
 
-static int failures;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (errno %d %s)\n",     \
-                    __FILE__, __LINE__, #cond, nn_errno(),                 \
-                    nn_strerror(nn_errno()));                              \
-            failures++;                                                    \
-        }                                                                  \
-    } while (0)
+#include "check.h"
 
 #define CHECK_ERR(expr, err)                                               \
     do {                                                                   \

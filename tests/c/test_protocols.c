@@ -20,17 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "%s:%d: check failed: %s (errno %d: %s)\n",    \
-                    __FILE__, __LINE__, #cond, nn_errno(),                 \
-                    nn_strerror(nn_errno()));                              \
-            failures++;                                                    \
-        }                                                                  \
-    } while (0)
+#include "check.h"
 
 /* The call failed with exactly this error. */
 #define FAILS(call, err) CHECK((call) < 0 && nn_errno() == (err))

@@ -28,17 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "%s:%d: check failed: %s (nn_errno %d: %s)\n", \
-                    __FILE__, __LINE__, #cond, nn_errno(),                 \
-                    nn_strerror(nn_errno()));                              \
-            failures++;                                                    \
-        }                                                                  \
-    } while (0)
+#include "check.h"
 
 enum { TCP, IPC };
 static const char *trname[] = {"tcp", "ipc"};

@@ -10,15 +10,7 @@
 #include <nanomsg/pair.h>
 #include <nanomsg/reqrep.h>
 
-static int failures;
-#define CHECK(c)                                                         \
-    do {                                                                 \
-        if (!(c)) {                                                      \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (errno %d)\n",      \
-                    __FILE__, __LINE__, #c, nn_errno());                 \
-            failures++;                                                  \
-        }                                                                \
-    } while (0)
+#include "check.h"
 
 struct blocked {
     int s, rc, err;

@@ -28,16 +28,7 @@
 #include "transports/wsframe.h"
 #include "transports/wshandshake.h"
 
-static int failures;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "%s:%d: check failed: %s (errno %d %s)\n",     \
-                    __FILE__, __LINE__, #cond, errno, strerror(errno));    \
-            failures++;                                                    \
-        }                                                                  \
-    } while (0)
+#include "check.h"
 
 static void msleep(int ms)
 {
