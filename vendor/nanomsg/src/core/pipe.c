@@ -282,6 +282,18 @@ void nn_sock_detach_all(struct nn_sock *s)
     }
 }
 
+int nn_sock_pull(struct nn_sock *s)
+{
+    struct nn_list *it, *tmp;
+    int got = 0;
+    nn_list_foreach(it, tmp, &s->pipes) {
+        struct nn_pipe *p = nn_list_entry(it, struct nn_pipe, item);
+        if (p->ops->pull && p->ops->pull(p, s->opt.rcvmaxsize))
+            got = 1;
+    }
+    return got;
+}
+
 int nn_pipe_deliver(struct nn_pipe *p, struct nn_msg *m)
 {
     size_t len = nn_msg_payload_len(m);

@@ -108,6 +108,10 @@ void nn_pipe_unlocked(void);
 void nn_pipe_events_flush(void);
 int nn_pipe_deferring(void);
 void nn_sock_detach_all(struct nn_sock *s);
+/* Under the socket lock: let the pipes read ready input in this thread
+   (see nn_pipe_ops.pull). 1 when a message arrived; the protocol hears of
+   it at the next unlock. */
+int nn_sock_pull(struct nn_sock *s);
 
 /* Statistic ids (stats.c): public id -> slot, or -1. */
 int nn_stat_slot(int id);

@@ -62,6 +62,12 @@ struct nn_pipe_ops {
     int (*send)(struct nn_pipe *p, struct nn_msg *m);
     /* The inbound queue, reported full by nn_pipe_deliver, has room again. */
     void (*resume)(struct nn_pipe *p);
+    /* Optional. A thread about to block in recv, holding the socket lock:
+       read and deliver what the connection already has, in this thread,
+       rather than sleep until the I/O thread has read it and woken us.
+       `rcvmaxsize` is NN_RCVMAXSIZE (the lock is held). Returns 1 when it
+       delivered a message. Must not block. */
+    int (*pull)(struct nn_pipe *p, int rcvmaxsize);
 };
 
 /* A new pipe for a connection of endpoint `ep` (refcount 1, owned by the

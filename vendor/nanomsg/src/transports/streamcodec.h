@@ -14,8 +14,10 @@
 
 /* Payloads up to this size get their chunk in one allocation as soon as the
    length is known; longer ones grow with the bytes actually received, so a
-   peer announcing a huge length costs us only what it really sends. */
-#define NN_SC_EAGER ((size_t) 1 << 20)
+   peer announcing a huge length costs us only what it really sends. The
+   4 KiB over 1 MiB are for the SP header in front of a 1 MiB body, which
+   would otherwise cost a reallocation and an extra read per message. */
+#define NN_SC_EAGER (((size_t) 1 << 20) + 4096)
 
 /* Our header for socket type `type`: 00 'S' 'P' 00, type (BE), 00 00. */
 void nn_sc_hdr_build(uint8_t out[NN_SC_HDR_LEN], int type);

@@ -1,12 +1,20 @@
 /* One tcp/ipc connection: the SP header exchange (1000 ms limit), then the
    connection as a pipe with framed messages both ways (see stream.h).
 
-   The receive side belongs to the loop thread alone. The send side is
-   shared: the pipe's `send` runs on the caller's thread and writes to the
-   kernel itself while nothing is queued; whatever the kernel does not take
-   is queued and finished by the loop thread on writability. `mtx` guards
-   that queue and every field listed under it; it is a leaf lock, never held
-   while calling into the core. */
+   The receive side is the loop thread's, except that a thread about to
+   block in recv may read the connection itself (nn_sconn_pull), which
+   spares it the wake-up through the loop thread. `rxmtx` guards the
+   receive state and makes the two take turns; neither waits for it. The
+   puller holds the socket lock, which a delivering reader may need, so it
+   only tries. A loop thread that finds it taken stops watching for input
+   (rx_missed) until the pull is over, rather than be woken for nothing by
+   every arrival meanwhile.
+
+   The send side is shared: the pipe's `send` runs on the caller's thread
+   and writes to the kernel itself while nothing is queued; whatever the
+   kernel does not take is queued and finished by the loop thread on
+   writability. `mtx` guards that queue and every field listed under it;
+   it is a leaf lock, never held while calling into the core. */
 #include "stream.h"
 #include "streamcodec.h"
 #include "streamq.h"
@@ -26,7 +34,7 @@
    buffer belongs to the reading thread, not to each connection: an idle
    connection holds no read buffer. */
 #define NN_SCONN_RBUF 65536
-/* A message still missing this much is read straight into its chunk. */
+/* A payload this large is read straight into its chunk. */
 #define NN_SCONN_DIRECT 16384
 /* Reads per readiness callback before giving other descriptors a turn. */
 #define NN_SCONN_READS 16
@@ -50,7 +58,9 @@ struct nn_sconn {
     struct nn_pipe *pipe;
     int started;               /* nn_pipe_start succeeded */
 
-    /* Header exchange and receiving: loop thread only. */
+    /* Header exchange: loop thread only. Receiving: under rxmtx. */
+    pthread_mutex_t rxmtx;
+    int rx_hot;                /* delivered since a pull last found none */
     uint8_t hs_out[NN_SC_HDR_LEN];
     uint8_t hs_in[NN_SC_HDR_LEN];
     size_t hs_sent;
@@ -68,6 +78,7 @@ struct nn_sconn {
     int rx_paused;             /* the pipe's inbound queue is full */
     int eof;                   /* the peer closed: drain, then close */
     int rx_resumed;            /* resume arrived before we paused */
+    int rx_missed;             /* the loop found rxmtx taken by a pull */
     int kick_armed;
     int released;              /* send returned NN_PIPE_RELEASE */
     size_t sndlimit;           /* NN_SNDBUF at connection time */
@@ -76,11 +87,13 @@ struct nn_sconn {
 
 static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m);
 static void nn_sconn_resume(struct nn_pipe *p);
+static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize);
 static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents);
 
 static const struct nn_pipe_ops nn_sconn_ops = {
     .send = nn_sconn_send,
     .resume = nn_sconn_resume,
+    .pull = nn_sconn_pull,
 };
 
 /* --- helpers ---------------------------------------------------------- */
@@ -94,7 +107,8 @@ static void nn_sconn_interest_locked(struct nn_sconn *c)
     if (c->state == NN_SCONN_HS)
         ev = NN_IO_IN | (c->hs_sent < NN_SC_HDR_LEN ? NN_IO_OUT : 0);
     else
-        ev = (c->rx_paused ? 0 : NN_IO_IN) | (c->q.len > 0 ? NN_IO_OUT : 0);
+        ev = (c->rx_paused || c->rx_missed ? 0 : NN_IO_IN) |
+             (c->q.len > 0 ? NN_IO_OUT : 0);
     if (ev != c->interest) {
         c->interest = ev;
         nn_io_fd_set(&c->w, ev);
@@ -130,6 +144,7 @@ static void nn_sconn_close(struct nn_sconn *c, int stat)
     free(c->rbuf);
     nn_list_remove(&c->item);
     pthread_mutex_destroy(&c->mtx);
+    pthread_mutex_destroy(&c->rxmtx);
     if (c->pipe != NULL)
         nn_pipe_unref(c->pipe);
     free(c);
@@ -162,6 +177,7 @@ static int nn_sconn_deliver(struct nn_sconn *c)
     int paused;
 
     nn_msg_init_chunk(&m, nn_sc_dec_take(&c->dec));
+    c->rx_hot = 1;
     if (nn_pipe_deliver(c->pipe, &m) == 0)
         return 0;
     pthread_mutex_lock(&c->mtx);
@@ -255,15 +271,61 @@ static int nn_sconn_keep(struct nn_sconn *c, const uint8_t *buf, size_t len,
     return 0;
 }
 
-/* `hup`: the peer hung up or the socket has an error: read on to the end
-   of stream (or the error) instead of trusting a short read. */
-static int nn_sconn_rx(struct nn_sconn *c, int hup)
+/* Read the rest of a large payload straight into its chunk. When the read
+   can finish the payload it also takes the next message's prefix, and no
+   more: a run of large messages then costs one read each and no copy,
+   while small messages after it are read in bulk again. *n is read's
+   result; returns 0 or an NN_RX_ code that ends the round. */
+static int nn_sconn_rx_direct(struct nn_sconn *c, int hup, int64_t maxsize,
+                              ssize_t *n, int *drained)
 {
-    int64_t maxsize = nn_sock_getopt_int(c->sep->sock, NN_SOL_SOCKET,
-                                         NN_RCVMAXSIZE);
+    uint8_t next[NN_SC_PFX_MAX];
+    struct iovec iov[2];
+    size_t room;
+    size_t pos = 0;
+    size_t more;
+    int cnt = 1;
+    int rc;
+
+    iov[0].iov_base = nn_sc_dec_space(&c->dec, &room);
+    if (iov[0].iov_base == NULL)
+        return NN_RX_FAIL;
+    iov[0].iov_len = room;
+    if (room == nn_sc_dec_missing(&c->dec)) {
+        iov[1].iov_base = next;
+        iov[1].iov_len = c->dec.pfxlen;
+        cnt = 2;
+    }
+    *n = readv(c->fd, iov, cnt);
+    if (*n <= 0)
+        return 0;
+    *drained = !hup && (size_t) *n < room + (cnt == 2 ? c->dec.pfxlen : 0);
+    if ((size_t) *n <= room) {
+        if (nn_sc_dec_commit(&c->dec, (size_t) *n) == NN_SC_MSG &&
+            nn_sconn_deliver(c))
+            return NN_RX_PAUSED;
+        return 0;
+    }
+    more = (size_t) *n - room;
+    nn_sc_dec_commit(&c->dec, room);
+    rc = nn_sconn_deliver(c) ? NN_RX_PAUSED
+                             : nn_sconn_feed(c, next, more, &pos, maxsize);
+    if (rc == NN_RX_PAUSED && nn_sconn_keep(c, next, more, pos) < 0)
+        return NN_RX_FAIL;
+    return rc;
+}
+
+/* `hup`: the peer hung up or the socket has an error: read on to the end
+   of stream (or the error) instead of trusting a short read. `once`: stop
+   after the first read that completed a message (rx_hot cleared before):
+   a pulling reader takes one message at a time, so that the inbound queue
+   does not fill, which would pause reading and need the loop thread to
+   resume it. */
+static int nn_sconn_rx(struct nn_sconn *c, int hup, int once,
+                       int64_t maxsize)
+{
     int reads = 0;
     int drained = 0;
-    size_t room;
     size_t pos;
     uint8_t *p;
     ssize_t n;
@@ -275,20 +337,20 @@ static int nn_sconn_rx(struct nn_sconn *c, int hup)
     for (;;) {
         if (drained)
             return NN_RX_AGAIN;
+        if (once && c->rx_hot)
+            return NN_RX_BUDGET;
         if (reads++ == NN_SCONN_READS)
             return NN_RX_BUDGET;
-        if (nn_sc_dec_missing(&c->dec) >= NN_SCONN_DIRECT) {
-            p = nn_sc_dec_space(&c->dec, &room);
-            if (p == NULL)
-                return NN_RX_FAIL;
-            n = read(c->fd, p, room);
-            if (n > 0) {
-                drained = !hup && (size_t) n < room;
-                if (nn_sc_dec_commit(&c->dec, (size_t) n) == NN_SC_MSG &&
-                    nn_sconn_deliver(c))
-                    return NN_RX_PAUSED;
+        /* A large payload is read in place to its very end: through the
+           staging buffer, the read of its last bytes would also take the
+           start of the next (likely large) message, to be copied out. */
+        if (nn_sc_dec_missing(&c->dec) > 0 &&
+            c->dec.len >= NN_SCONN_DIRECT) {
+            rc = nn_sconn_rx_direct(c, hup, maxsize, &n, &drained);
+            if (rc != 0)
+                return rc;
+            if (n > 0)
                 continue;
-            }
         } else {
             p = nn_sconn_scratch();
             if (p == NULL)
@@ -315,6 +377,47 @@ static int nn_sconn_rx(struct nn_sconn *c, int hup)
             return NN_RX_AGAIN;
         return NN_RX_FAIL;
     }
+}
+
+/* A read round on the loop thread. */
+static int nn_sconn_rx_loop(struct nn_sconn *c, int hup)
+{
+    int64_t maxsize;
+    int paused;
+    int broken;
+    int rc;
+
+    if (pthread_mutex_trylock(&c->rxmtx) != 0) {
+        pthread_mutex_lock(&c->mtx);
+        c->rx_missed = 1;
+        nn_sconn_interest_locked(c);
+        pthread_mutex_unlock(&c->mtx);
+        /* The pull may have ended before it could see rx_missed. */
+        if (pthread_mutex_trylock(&c->rxmtx) != 0)
+            return NN_RX_PAUSED;
+        pthread_mutex_lock(&c->mtx);
+        c->rx_missed = 0;
+        nn_sconn_interest_locked(c);
+        pthread_mutex_unlock(&c->mtx);
+    }
+    /* A pull may have paused reading (reading on would pause again after
+       the resume already came, and stall) or failed. */
+    pthread_mutex_lock(&c->mtx);
+    paused = c->rx_paused;
+    broken = c->broken;
+    pthread_mutex_unlock(&c->mtx);
+    if (broken) {
+        rc = NN_RX_FAIL;
+    } else if (paused) {
+        rc = NN_RX_PAUSED;
+    } else {
+        /* Only now: a puller holds the socket lock while it reads. */
+        maxsize = nn_sock_getopt_int(c->sep->sock, NN_SOL_SOCKET,
+                                     NN_RCVMAXSIZE);
+        rc = nn_sconn_rx(c, hup, 0, maxsize);
+    }
+    pthread_mutex_unlock(&c->rxmtx);
+    return rc;
 }
 
 /* --- the pipe ops (socket lock held, any thread) ----------------------- */
@@ -397,6 +500,54 @@ static void nn_sconn_resume(struct nn_pipe *p)
         nn_io_timer_start(&c->kick, 0);
 }
 
+/* Only a connection that delivered lately is tried, so that a blocking
+   recv on a socket with many idle connections costs no extra reads. What
+   ends the connection is left to the loop thread (it owns teardown): a
+   failure is flagged for it, end of stream it reads again itself. */
+static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize)
+{
+    struct nn_sconn *c = nn_pipe_tdata(p);
+    int rc = NN_RX_AGAIN;
+    int kick = 0;
+    int kept;
+    int got;
+
+    if (pthread_mutex_trylock(&c->rxmtx) != 0)
+        return 0;
+    if (c->rx_hot) {
+        c->rx_hot = 0;
+        pthread_mutex_lock(&c->mtx);
+        got = c->watched && !c->rx_paused && !c->eof && !c->broken;
+        pthread_mutex_unlock(&c->mtx);
+        if (got)
+            rc = nn_sconn_rx(c, 0, 1, rcvmaxsize);
+    }
+    got = c->rx_hot;
+    kept = c->rbuf != NULL;
+    if (rc == NN_RX_FAIL) {
+        /* Before rxmtx goes: the decoder must not be used again. */
+        pthread_mutex_lock(&c->mtx);
+        c->broken = 1;
+        kick = nn_sconn_arm_locked(c);
+        pthread_mutex_unlock(&c->mtx);
+    }
+    pthread_mutex_unlock(&c->rxmtx);
+    pthread_mutex_lock(&c->mtx);
+    if (c->rx_missed) {
+        /* Hand reading back to the loop: by watching for input, or by a
+           kick for bytes kept from before a pause (no input may come) and
+           when it reads without a watch (after a hang-up). */
+        c->rx_missed = 0;
+        if (kept || !c->watched)
+            kick |= nn_sconn_arm_locked(c);
+        nn_sconn_interest_locked(c);
+    }
+    pthread_mutex_unlock(&c->mtx);
+    if (kick)
+        nn_io_timer_start(&c->kick, 0);
+    return got;
+}
+
 /* --- loop callbacks --------------------------------------------------- */
 
 /* End of stream from the peer. The connection stays until the application
@@ -448,7 +599,7 @@ static void nn_sconn_kick_cb(struct nn_io_timer *t)
     }
     if (paused || c->state != NN_SCONN_ACTIVE)
         return;
-    rc = nn_sconn_rx(c, 0);
+    rc = nn_sconn_rx_loop(c, 0);
     if (rc == NN_RX_FAIL || rc == NN_RX_EOF || rc == NN_RX_PAUSED) {
         nn_sconn_after_rx(c, rc);
         return;
@@ -591,7 +742,7 @@ static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents)
     }
     if (paused)
         return;
-    rc = nn_sconn_rx(c, (revents & NN_IO_ERR) != 0);
+    rc = nn_sconn_rx_loop(c, (revents & NN_IO_ERR) != 0);
     /* An error condition that reading does not report would wake us
        forever. */
     if (rc == NN_RX_AGAIN && (revents & NN_IO_ERR))
@@ -604,6 +755,12 @@ int nn_sconn_start(struct nn_stream_ep *sep, int fd)
     struct nn_sconn *c = calloc(1, sizeof(*c));
 
     if (c == NULL || pthread_mutex_init(&c->mtx, NULL) != 0) {
+        free(c);
+        close(fd);
+        return -ENOMEM;
+    }
+    if (pthread_mutex_init(&c->rxmtx, NULL) != 0) {
+        pthread_mutex_destroy(&c->mtx);
         free(c);
         close(fd);
         return -ENOMEM;
@@ -624,6 +781,7 @@ int nn_sconn_start(struct nn_stream_ep *sep, int fd)
     c->interest = NN_IO_IN | NN_IO_OUT;
     if (nn_io_fd_add(&c->w, fd, c->interest, nn_sconn_cb) < 0) {
         pthread_mutex_destroy(&c->mtx);
+        pthread_mutex_destroy(&c->rxmtx);
         free(c);
         close(fd);
         return -ENOMEM;
