@@ -374,6 +374,15 @@ static void test_msg_api(void)
         CHECK(c && c->cmsg_len == NN_CMSG_SPACE(sizeof(size_t)));
         nn_freemsg(ctl);
     }
+    /* A failing recvmsg hands out no control chunk (the message is lost,
+       as in the reference). */
+    CHECK(nn_send(a, "zz", 2, 0) == 2);
+    char z1[1];
+    struct nn_iovec mixed[2] = { { z1, 1 }, { NULL, NN_MSG } };
+    void *ctl2 = NULL;
+    struct nn_msghdr mh = { mixed, 2, &ctl2, NN_MSG };
+    CHECK_ERR(nn_recvmsg(b, &mh, 0), EINVAL);
+    CHECK(ctl2 == NULL);
     CHECK_ERR(nn_sendmsg(a, NULL, 0), EINVAL);
     h.msg_iovlen = -1;
     CHECK_ERR(nn_sendmsg(a, &h, 0), EMSGSIZE);

@@ -247,7 +247,8 @@ int nn_recv(int h, void *buf, size_t len, int flags)
 }
 
 /* Lay out the control data of a received message (API.md §4.16). */
-static int write_control(struct nn_msg *m, struct nn_msghdr *hdr)
+static int write_control(struct nn_msg *m, struct nn_msghdr *hdr,
+                         void **allocated)
 {
     size_t h = m->hdrlen;
     size_t t = NN_CMSG_SPACE(h + sizeof(size_t));
@@ -260,6 +261,7 @@ static int write_control(struct nn_msg *m, struct nn_msghdr *hdr)
         if (!out)
             return -ENOMEM;
         *(void **) hdr->msg_control = out;
+        *allocated = out;
         cap = t + wslen;
     } else {
         out = hdr->msg_control;
@@ -298,15 +300,18 @@ int nn_recvmsg(int h, struct nn_msghdr *hdr, int flags)
         return -1;
 
     size_t size = nn_msg_bodylen(&m);
-    int rc = 0;
-    if (hdr->msg_iovlen == 1 && hdr->msg_iov[0].iov_len == NN_MSG) {
+    /* Control data first: it is the step that can run out of memory, and
+       a zero-copy body must not reach the caller of a failed call. */
+    void *ctlchunk = NULL;
+    int rc = hdr->msg_control ? write_control(&m, hdr, &ctlchunk) : 0;
+    if (rc == 0 && hdr->msg_iovlen == 1 && hdr->msg_iov[0].iov_len == NN_MSG) {
         if (!hdr->msg_iov[0].iov_base) {
             rc = -EFAULT;
         } else {
             *(void **) hdr->msg_iov[0].iov_base = m.body;
             m.body = NULL;
         }
-    } else {
+    } else if (rc == 0) {
         const char *src = m.body;
         size_t left = size;
         for (int i = 0; i < hdr->msg_iovlen && left; i++) {
@@ -326,10 +331,10 @@ int nn_recvmsg(int h, struct nn_msghdr *hdr, int flags)
             left -= n;
         }
     }
-    if (rc == 0 && hdr->msg_control)
-        rc = write_control(&m, hdr);
-    if (rc != 0 && !m.body) {
-        /* The body went to the caller already; keep it there. */
+    if (rc != 0 && ctlchunk) {
+        /* Take back the control chunk handed out above. */
+        nn_freemsg(ctlchunk);
+        *(void **) hdr->msg_control = NULL;
     }
     nn_msg_term(&m);
     return rc < 0 ? fail(rc) : (int) size;
