@@ -32,6 +32,14 @@ static const struct nn_transport *parse_scheme(const char *addr,
     return NULL;
 }
 
+static void ep_stop(struct nn_ep *ep)
+{
+    ep->tp->stop(ep);
+    if (ep->errored)
+        nn_stat_add(ep->sock, NN_ST_CURRENT_EP_ERRORS, -1);
+    free(ep);
+}
+
 int nn_sock_add_ep(struct nn_sock *s, const char *addr, int bind)
 {
     int err = 0;
@@ -75,19 +83,20 @@ int nn_sock_add_ep(struct nn_sock *s, const char *addr, int bind)
         return rc;
     }
     nn_sock_lock(s);
-    ep->eid = s->next_eid++;
-    nn_list_push(&s->eps, &ep->item);
+    int closing = s->closing;
+    if (!closing) {
+        ep->eid = s->next_eid++;
+        nn_list_push(&s->eps, &ep->item);
+    }
     nn_sock_unlock(s);
+    if (closing) {
+        /* nn_close ran meanwhile and did not see this endpoint. */
+        ep_stop(ep);
+        return -EBADF;
+    }
     return ep->eid;
 }
 
-static void ep_stop(struct nn_ep *ep)
-{
-    ep->tp->stop(ep);
-    if (ep->errored)
-        nn_stat_add(ep->sock, NN_ST_CURRENT_EP_ERRORS, -1);
-    free(ep);
-}
 
 int nn_sock_rm_ep(struct nn_sock *s, int eid)
 {

@@ -73,7 +73,7 @@ static int handle_alloc(void)
 int nn_global_socket(int domain, int protocol)
 {
     int rc;
-    struct nn_sock *s;
+    struct nn_sock *s = NULL;
 
     pthread_mutex_lock(&glock);
     if (terminated) {
@@ -94,6 +94,11 @@ int nn_global_socket(int domain, int protocol)
         rc = nn_sock_create(&s, domain, protocol, h);
 
     pthread_mutex_lock(&glock);
+    if (rc == 0 && terminated) {
+        /* nn_term ran while this socket was being made and did not see
+           it: it must not outlive nn_term. */
+        rc = -ETERM;
+    }
     if (rc != 0) {
         freelist[nfree++] = h;
     } else {
@@ -101,6 +106,10 @@ int nn_global_socket(int domain, int protocol)
         table[h] = s;
     }
     pthread_mutex_unlock(&glock);
+    if (rc == -ETERM && s) {
+        nn_sock_close(s);
+        nn_sock_free(s);
+    }
     return rc != 0 ? rc : h;
 }
 

@@ -36,8 +36,10 @@ int nn_msg_dup(struct nn_msg *dst, const struct nn_msg *src)
     nn_msg_init_chunk(dst, src->body);
     dst->wsop = src->wsop;
     if (nn_msg_set_hdr(dst, src->hdrheap ? src->hdrheap : src->hdrbuf,
-                       src->hdrlen) != 0)
+                       src->hdrlen) != 0) {
+        dst->body = NULL;   /* no reference was taken */
         return -ENOMEM;
+    }
     nn_chunk_ref(src->body);
     return 0;
 }

@@ -68,6 +68,8 @@ struct nn_wsconn {
     int paused;           /* inbound queue full: no reading until resume */
     int resumed;          /* resume came before the pause took effect */
     int wdead;            /* no more sends: they are discarded */
+    int eof;              /* peer gone: close once the app took what we read */
+    int eof_code;         /* Close code to answer with then (0: none) */
     int wwait;            /* pipe released: nn_pipe_ready once flushed */
     int shut;             /* SHUT_WR done (closing) */
     unsigned interest;
@@ -155,7 +157,7 @@ static void conn_interest_locked(struct nn_wsconn *c)
 {
     unsigned ev = 0;
 
-    if (c->reading && !c->paused)
+    if (c->reading && !c->paused && !c->eof)
         ev |= NN_IO_IN;
     if (c->hasom || c->ctldone < c->ctllen)
         ev |= NN_IO_OUT;
@@ -385,7 +387,10 @@ static void conn_resume(struct nn_pipe *p)
     struct nn_wsconn *c = nn_pipe_tdata(p);
 
     pthread_mutex_lock(&c->mtx);
-    if (c->paused) {
+    if (c->eof) {
+        /* The queue has drained: the loop may close now. */
+        nn_io_timer_start(&c->kick, 0);
+    } else if (c->paused) {
         c->paused = 0;
         conn_interest_locked(c);
         /* Bytes already read may hold whole messages: the loop decodes
@@ -457,6 +462,22 @@ static int conn_established(struct nn_wsconn *c)
     return 1;
 }
 
+/* The peer closed (end of stream, or its Close frame, answered with
+   `code`). Like tcp/ipc, messages already read stay receivable: the
+   connection goes once the application has taken them. */
+static void conn_peer_gone(struct nn_wsconn *c, int code)
+{
+    if (c->state != WS_ACTIVE || c->pipe == NULL || nn_pipe_eof(c->pipe)) {
+        conn_fail(c, code, "");
+        return;
+    }
+    pthread_mutex_lock(&c->mtx);
+    c->eof = 1;
+    c->eof_code = code;
+    conn_interest_locked(c);
+    pthread_mutex_unlock(&c->mtx);
+}
+
 /* The handshake with what has been read: 0 needs more, 1 done, -1 failed. */
 static int conn_handshake(struct nn_wsconn *c)
 {
@@ -514,7 +535,12 @@ static int conn_process(struct nn_wsconn *c)
             if (!conn_deliver(c, &out))
                 return 0;
         } else if (rc == NN_WSDEC_CLOSE) {
-            conn_fail(c, out.code, out.reason);
+            /* A reason means a protocol error of the peer's: fail now. An
+               empty one answers the peer's own Close. */
+            if (out.reason == NULL || out.reason[0] == '\0')
+                conn_peer_gone(c, out.code);
+            else
+                conn_fail(c, out.code, out.reason);
             return 0;
         }
     }
@@ -557,7 +583,11 @@ static void conn_read(struct nn_wsconn *c, unsigned ev)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return;
-        if (n <= 0) {
+        if (n == 0) {
+            conn_peer_gone(c, 0);
+            return;
+        }
+        if (n < 0) {
             conn_fail(c, 0, NULL);
             return;
         }
@@ -610,6 +640,7 @@ static void conn_fail(struct nn_wsconn *c, int code, const char *reason)
     }
     c->reading = 1;
     c->paused = 0;
+    c->eof = 0;   /* lingering reads until the peer's end */
     rc = conn_flush_locked(c);
     if (rc != 0 && !c->shut) {
         shutdown(c->fd, SHUT_WR);
@@ -732,15 +763,19 @@ static void conn_timer_fn(struct nn_io_timer *t)
 static void conn_kick_fn(struct nn_io_timer *t)
 {
     struct nn_wsconn *c = nn_list_entry(t, struct nn_wsconn, kick);
-    int dead;
+    int dead, eof, code;
 
     if (c->state != WS_ACTIVE)
         return;
     pthread_mutex_lock(&c->mtx);
     dead = c->wdead;
+    eof = c->eof;
+    code = c->eof_code;
     pthread_mutex_unlock(&c->mtx);
     if (dead)
         conn_fail(c, 0, NULL);
+    else if (eof)
+        conn_peer_gone(c, code);
     else
         conn_process(c);
 }
