@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,6 +327,51 @@ static void test_threads(void)
     CHECK(nn_close(push) == 0 && nn_close(pull) == 0);
 }
 
+struct race {
+    int s;
+    char addr[32];
+    pthread_barrier_t go;
+};
+
+static void *race_bind(void *arg)
+{
+    struct race *r = arg;
+    pthread_barrier_wait(&r->go);
+    nn_bind(r->s, r->addr);   /* may fail with EBADF: closed first */
+    return NULL;
+}
+
+static void *race_close(void *arg)
+{
+    struct race *r = arg;
+    pthread_barrier_wait(&r->go);
+    CHECK(nn_close(r->s) == 0);
+    return NULL;
+}
+
+/* A bind racing nn_close must never leave the endpoint behind: the name is
+   free again once nn_close has returned. */
+static void test_bind_close_race(void)
+{
+    for (int i = 0; i < 3000; i++) {
+        struct race r = { .s = nn_socket(AF_SP, NN_PULL) };
+        snprintf(r.addr, sizeof(r.addr), "inproc://race-%d", i);
+        pthread_barrier_init(&r.go, NULL, 2);
+        pthread_t t1, t2;
+        pthread_create(&t1, NULL, race_bind, &r);
+        pthread_create(&t2, NULL, race_close, &r);
+        pthread_join(t1, NULL);
+        pthread_join(t2, NULL);
+        pthread_barrier_destroy(&r.go);
+        int again = nn_socket(AF_SP, NN_PULL);
+        int rc = nn_bind(again, r.addr);
+        CHECK(rc > 0);
+        CHECK(nn_close(again) == 0);
+        if (rc < 0)
+            return;
+    }
+}
+
 static void test_scale(void)
 {
     enum { N = 20000 };
@@ -451,6 +497,7 @@ int main(void)
     test_blocking_and_readiness();
     test_close_wakes_and_eintr();
     test_threads();
+    test_bind_close_race();
     test_scale();
     test_msg_api();
     test_device();
