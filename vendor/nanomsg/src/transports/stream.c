@@ -63,10 +63,9 @@ static void nn_stream_accept_error(struct nn_stream_ep *sep, int err)
 
     nn_sock_stat(sep->sock, NN_STAT_ACCEPT_ERRORS, 1);
     nn_ep_set_error(sep->ep, err);
-    if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
-        return;
-    /* Out of resources: the pending connection stays in the backlog and
-       would wake us forever; look again a little later. */
+    /* Out of resources (or any error we cannot clear): the pending
+       connection stays in the backlog and would wake us forever; look
+       again a little later. */
     for (i = 0; i < sep->nlsn; i++)
         nn_io_fd_set(&sep->lsn[i].w, 0);
     nn_io_timer_start(&sep->accept_pause, NN_STREAM_ACCEPT_PAUSE_MS);

@@ -295,12 +295,11 @@ static void ws_accept_io(struct nn_io_fd *lw, unsigned ev)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return;
+            /* Out of resources, or an error we cannot clear: the pending
+               connection would wake us forever; look again later. */
             nn_sock_stat(s, NN_STAT_ACCEPT_ERRORS, 1);
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-                errno == ENOMEM) {
-                ws_listen_set(w, 0);
-                nn_io_timer_start(&w->accept_pause, NN_WS_ACCEPT_PAUSE_MS);
-            }
+            ws_listen_set(w, 0);
+            nn_io_timer_start(&w->accept_pause, NN_WS_ACCEPT_PAUSE_MS);
             return;
         }
         nn_sock_stat(s, NN_STAT_ACCEPTED_CONNECTIONS, 1);
