@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "netutil.h"
 
 enum { TCP, IPC };
 static const char *trname[] = {"tcp", "ipc"};
@@ -40,32 +40,7 @@ static uint64_t now_ms(void)
     return (uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u;
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
-/* A port nobody listens on right now (bound and released by the kernel). */
-static int free_port(void)
-{
-    struct sockaddr_in sa;
-    socklen_t len = sizeof(sa);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    int port;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
-        getsockname(fd, (struct sockaddr *) &sa, &len) < 0) {
-        perror("free_port");
-        exit(2);
-    }
-    port = ntohs(sa.sin_port);
-    close(fd);
-    return port;
-}
 
 static int seq;
 
@@ -83,16 +58,6 @@ static void mkaddr(char *buf, size_t len, int tr, int *port)
     }
 }
 
-static int mksock(int proto)
-{
-    int s = nn_socket(AF_SP, proto);
-    int tmo = 3000;
-
-    CHECK(s >= 0);
-    CHECK(nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVTIMEO, &tmo, sizeof(tmo)) == 0);
-    CHECK(nn_setsockopt(s, NN_SOL_SOCKET, NN_SNDTIMEO, &tmo, sizeof(tmo)) == 0);
-    return s;
-}
 
 static void setint(int s, int level, int opt, int v)
 {
@@ -172,8 +137,8 @@ static int count_fds(void)
 static void test_pair(int tr)
 {
     char addr[128];
-    int a = mksock(NN_PAIR);
-    int b = mksock(NN_PAIR);
+    int a = timed_socket(NN_PAIR);
+    int b = timed_socket(NN_PAIR);
     int eid;
 
     mkaddr(addr, sizeof(addr), tr, NULL);
@@ -210,8 +175,8 @@ static void test_pair(int tr)
 static void test_reqrep(int tr)
 {
     char addr[128];
-    int rep = mksock(NN_REP);
-    int req = mksock(NN_REQ);
+    int rep = timed_socket(NN_REP);
+    int req = timed_socket(NN_REQ);
     int i;
 
     mkaddr(addr, sizeof(addr), tr, NULL);
@@ -235,8 +200,8 @@ static void test_reqrep(int tr)
 static void test_pushpull(int tr)
 {
     char addr[128];
-    int pull = mksock(NN_PULL);
-    int push = mksock(NN_PUSH);
+    int pull = timed_socket(NN_PULL);
+    int push = timed_socket(NN_PUSH);
     const int count = 20000;
     int i;
     int ok = 1;
@@ -270,9 +235,9 @@ static void test_pushpull(int tr)
 static void test_pubsub(int tr)
 {
     char addr[128];
-    int pub = mksock(NN_PUB);
-    int sub1 = mksock(NN_SUB);
-    int sub2 = mksock(NN_SUB);
+    int pub = timed_socket(NN_PUB);
+    int sub1 = timed_socket(NN_SUB);
+    int sub2 = timed_socket(NN_SUB);
 
     mkaddr(addr, sizeof(addr), tr, NULL);
     CHECK(nn_bind(pub, addr) >= 0);
@@ -294,10 +259,10 @@ static void test_pubsub(int tr)
 static void test_survey_bus(int tr)
 {
     char addr[128];
-    int sv = mksock(NN_SURVEYOR);
-    int rs = mksock(NN_RESPONDENT);
-    int b1 = mksock(NN_BUS);
-    int b2 = mksock(NN_BUS);
+    int sv = timed_socket(NN_SURVEYOR);
+    int rs = timed_socket(NN_RESPONDENT);
+    int b1 = timed_socket(NN_BUS);
+    int b2 = timed_socket(NN_BUS);
 
     mkaddr(addr, sizeof(addr), tr, NULL);
     CHECK(nn_bind(rs, addr) >= 0);
@@ -344,8 +309,8 @@ static void *sender_main(void *arg)
 static void test_large(int tr)
 {
     char addr[128];
-    int a = mksock(NN_PAIR);
-    int b = mksock(NN_PAIR);
+    int a = timed_socket(NN_PAIR);
+    int b = timed_socket(NN_PAIR);
     size_t sizes[] = {1 << 20, 5 * (1 << 20) + 3, 100000};
     size_t i;
     size_t k;
@@ -426,8 +391,8 @@ static void *receiver_main(void *arg)
 static void test_duplex(int tr)
 {
     char addr[128];
-    int a = mksock(NN_PAIR);
-    int b = mksock(NN_PAIR);
+    int a = timed_socket(NN_PAIR);
+    int b = timed_socket(NN_PAIR);
     const int count = 3000;
     const size_t len = 10000;
     char *buf = calloc(1, len + (size_t) count);
@@ -460,8 +425,8 @@ static void test_duplex(int tr)
 static void test_reconnect(int tr)
 {
     char addr[128];
-    int a = mksock(NN_PAIR);
-    int b = mksock(NN_PAIR);
+    int a = timed_socket(NN_PAIR);
+    int b = timed_socket(NN_PAIR);
 
     mkaddr(addr, sizeof(addr), tr, NULL);
     setint(b, NN_SOL_SOCKET, NN_RECONNECT_IVL, 20);
@@ -475,7 +440,7 @@ static void test_reconnect(int tr)
     /* The connector sees the break. */
     CHECK(wait_stat(b, NN_STAT_BROKEN_CONNECTIONS, 1, 3000));
     sleep_ms(100);
-    a = mksock(NN_PAIR);
+    a = timed_socket(NN_PAIR);
     CHECK(nn_bind(a, addr) >= 0);
     CHECK(wait_conn(a, 3000));
     CHECK(send_str(b, "two") == 3);
@@ -490,8 +455,8 @@ static void test_reconnect(int tr)
 static void test_incompatible(int tr)
 {
     char addr[128];
-    int a = mksock(NN_PULL);
-    int b = mksock(NN_PAIR);
+    int a = timed_socket(NN_PULL);
+    int b = timed_socket(NN_PAIR);
     int tmo = 100;
 
     mkaddr(addr, sizeof(addr), tr, NULL);
@@ -512,9 +477,9 @@ static void test_incompatible(int tr)
 static void test_pair_second_peer(int tr)
 {
     char addr[128];
-    int a = mksock(NN_PAIR);
-    int b = mksock(NN_PAIR);
-    int c = mksock(NN_PAIR);
+    int a = timed_socket(NN_PAIR);
+    int b = timed_socket(NN_PAIR);
+    int c = timed_socket(NN_PAIR);
 
     mkaddr(addr, sizeof(addr), tr, NULL);
     setint(c, NN_SOL_SOCKET, NN_RECONNECT_IVL, 10);
@@ -540,8 +505,8 @@ static void test_close_busy(int tr)
     int round;
 
     for (round = 0; round < 5; round++) {
-        int a = mksock(NN_PUSH);
-        int b = mksock(NN_PULL);
+        int a = timed_socket(NN_PUSH);
+        int b = timed_socket(NN_PULL);
         char buf[5000];
         int i;
         memset(buf, 'z', sizeof(buf));
@@ -581,8 +546,8 @@ static int have_ipv6(void)
 
 static void test_tcp_addresses(void)
 {
-    int s = mksock(NN_PAIR);
-    int c = mksock(NN_PAIR);
+    int s = timed_socket(NN_PAIR);
+    int c = timed_socket(NN_PAIR);
     char addr[128];
     int port = free_port();
     int eid;
@@ -619,8 +584,8 @@ static void test_tcp_addresses(void)
 
     /* Our extension: bind on an interface name (the loopback's address),
        and connect through a named local interface. */
-    s = mksock(NN_PAIR);
-    c = mksock(NN_PAIR);
+    s = timed_socket(NN_PAIR);
+    c = timed_socket(NN_PAIR);
     port = free_port();
     snprintf(addr, sizeof(addr), "tcp://lo:%d", port);
     CHECK(nn_bind(s, addr) >= 0);
@@ -633,8 +598,8 @@ static void test_tcp_addresses(void)
     nn_close(c);
 
     /* IPv6 when IPV4ONLY is 0 (skipped when the host has no ::1). */
-    s = mksock(NN_PAIR);
-    c = mksock(NN_PAIR);
+    s = timed_socket(NN_PAIR);
+    c = timed_socket(NN_PAIR);
     setint(s, NN_SOL_SOCKET, NN_IPV4ONLY, 0);
     setint(c, NN_SOL_SOCKET, NN_IPV4ONLY, 0);
     port = free_port();
@@ -647,10 +612,10 @@ static void test_tcp_addresses(void)
         CHECK(recv_is(s, "v6"));
         /* And over IPv6 proper, when the host has ::1. */
         if (have_ipv6()) {
-            int c6 = mksock(NN_PAIR);
+            int c6 = timed_socket(NN_PAIR);
             setint(c6, NN_SOL_SOCKET, NN_IPV4ONLY, 0);
             nn_close(c);
-            c = mksock(NN_PAIR);
+            c = timed_socket(NN_PAIR);
             snprintf(addr, sizeof(addr), "tcp://[::1]:%d", port);
             CHECK(nn_connect(c6, addr) >= 0);
             CHECK(wait_conn(c6, 3000));
@@ -665,8 +630,8 @@ static void test_tcp_addresses(void)
     nn_close(c);
 
     /* TCP_NODELAY option is accepted and used. */
-    s = mksock(NN_PAIR);
-    c = mksock(NN_PAIR);
+    s = timed_socket(NN_PAIR);
+    c = timed_socket(NN_PAIR);
     setint(s, NN_TCP, NN_TCP_NODELAY, 1);
     setint(c, NN_TCP, NN_TCP_NODELAY, 1);
     mkaddr(addr, sizeof(addr), TCP, NULL);
@@ -702,8 +667,8 @@ static void test_ipc_files(void)
     char addr[256];
     char path[160];
     struct stat st;
-    int s = mksock(NN_PAIR);
-    int c = mksock(NN_PAIR);
+    int s = timed_socket(NN_PAIR);
+    int c = timed_socket(NN_PAIR);
     int fd;
     int eid;
 
@@ -762,7 +727,7 @@ static void test_ipc_files(void)
     nn_close(c);
 
     /* Empty path binds (autobind). */
-    s = mksock(NN_PAIR);
+    s = timed_socket(NN_PAIR);
     CHECK(nn_bind(s, "ipc://") >= 0);
     nn_close(s);
 }
@@ -902,7 +867,7 @@ static void test_burst_then_close(int tr, int s, const char *addr,
 static void test_raw_peers(int tr)
 {
     char addr[128];
-    int s = mksock(NN_PAIR);
+    int s = timed_socket(NN_PAIR);
     static const uint8_t pairhdr[8] = {0, 'S', 'P', 0, 0, 0x10, 0, 0};
     uint8_t hdr[8];
     uint8_t frame[32];
@@ -1061,7 +1026,7 @@ static void test_raw_peers(int tr)
 
     /* The socket still works with a proper peer. */
     {
-        int c = mksock(NN_PAIR);
+        int c = timed_socket(NN_PAIR);
         CHECK(nn_connect(c, addr) >= 0);
         CHECK(send_str(c, "alive") == 5);
         CHECK(recv_is(s, "alive"));
@@ -1077,7 +1042,7 @@ static void test_backoff_timing(void)
     char addr[128];
     int port;
     int lfd;
-    int s = mksock(NN_PAIR);
+    int s = timed_socket(NN_PAIR);
     struct sockaddr_in sa;
     uint64_t t[8];
     int n;
@@ -1128,7 +1093,7 @@ static void test_raw_listener(void)
     int port;
     int lfd;
     int fd;
-    int s = mksock(NN_REQ);
+    int s = timed_socket(NN_REQ);
     struct sockaddr_in sa;
     uint8_t hdr[8];
     uint8_t m[32];
@@ -1170,7 +1135,7 @@ int main(void)
     /* The first socket starts the I/O thread, and the first blocking call
        makes the thread's wait descriptor: both stay for the process. */
     {
-        int s = mksock(NN_PAIR);
+        int s = timed_socket(NN_PAIR);
         int tmo = 1;
         char c;
         nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVTIMEO, &tmo, sizeof(tmo));

@@ -28,24 +28,9 @@
 #include "transports/wsframe.h"
 #include "transports/wshandshake.h"
 
-#include "check.h"
+#include "netutil.h"
 
-static void msleep(int ms)
-{
-    struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
-static int sock_new(int proto)
-{
-    int s = nn_socket(AF_SP, proto);
-    int tmo = 3000;
-
-    CHECK(s >= 0);
-    CHECK(nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVTIMEO, &tmo, sizeof(tmo)) == 0);
-    CHECK(nn_setsockopt(s, NN_SOL_SOCKET, NN_SNDTIMEO, &tmo, sizeof(tmo)) == 0);
-    return s;
-}
 
 static int next_port;
 
@@ -102,7 +87,7 @@ static void *burst_main(void *arg)
 static void test_pair(int client_binds)
 {
     char addr[64];
-    int a = sock_new(NN_PAIR), b = sock_new(NN_PAIR);
+    int a = timed_socket(NN_PAIR), b = timed_socket(NN_PAIR);
     int port;
 
     port = bind_ws(client_binds ? b : a, addr, sizeof(addr));
@@ -153,7 +138,7 @@ static void test_pair(int client_binds)
 static void test_reqrep(int req_binds)
 {
     char addr[64];
-    int req = sock_new(NN_REQ), rep = sock_new(NN_REP);
+    int req = timed_socket(NN_REQ), rep = timed_socket(NN_REP);
     int i;
 
     CHECK(bind_ws(req_binds ? req : rep, addr, sizeof(addr)) > 0);
@@ -193,7 +178,7 @@ static int recv_op(int s, char *buf, size_t len, int *op)
 static void test_text_mode(void)
 {
     char addr[64], buf[64];
-    int a = sock_new(NN_PAIR), b = sock_new(NN_PAIR);
+    int a = timed_socket(NN_PAIR), b = timed_socket(NN_PAIR);
     int text = NN_WS_MSG_TYPE_TEXT, bad = 3, v = 0, op;
     size_t vlen = sizeof(v);
 
@@ -246,7 +231,7 @@ static void test_text_mode(void)
         nn_setsockopt(b, NN_SOL_SOCKET, NN_RCVTIMEO, &tmo, sizeof(tmo));
     }
     CHECK(nn_get_statistic(b, NN_STAT_BROKEN_CONNECTIONS) >= 1);
-    msleep(300);
+    sleep_ms(300);
     CHECK(nn_send(a, "again", 5, 0) == 5);
     CHECK(recv_op(b, buf, sizeof(buf), &op) == 5 && op == NN_WS_MSG_TYPE_TEXT);
     CHECK(nn_close(a) == 0);
@@ -390,7 +375,7 @@ static void expect_close_frame(int fd, int code, const char *reason)
 static void test_raw_client(void)
 {
     char addr[64], buf[64];
-    int s = sock_new(NN_PAIR), port, fd, op;
+    int s = timed_socket(NN_PAIR), port, fd, op;
     uint8_t b0, p[64];
 
     port = bind_ws(s, addr, sizeof(addr));
@@ -543,7 +528,7 @@ static const char *header(const char *blk, const char *name, char *out,
 static void test_raw_server(void)
 {
     char addr[128], blk[1024], key[64], reply[512], acc[NN_WSHS_ACCEPT_LEN + 1];
-    int port, lfd = raw_listen(&port), fd, s = sock_new(NN_REQ), n, i;
+    int port, lfd = raw_listen(&port), fd, s = timed_socket(NN_REQ), n, i;
     uint8_t h[14], p[64];
 
     snprintf(addr, sizeof(addr), "ws://127.0.0.1:%d/a/b?c=d", port);
@@ -569,7 +554,7 @@ static void test_raw_server(void)
                  "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
                  acc);
     CHECK(send_all(fd, reply, 10) == 0);
-    msleep(20);
+    sleep_ms(20);
     CHECK(send_all(fd, reply + 10, (size_t) n - 10) == 0);
     /* The queued request arrives masked: 82 89 mask, id word + "hello". */
     CHECK(recv_exact(fd, h, 6) == 0);
@@ -610,7 +595,7 @@ static void test_raw_server(void)
     CHECK(fd >= 0);
     if (fd >= 0)
         close(fd);
-    msleep(100);
+    sleep_ms(100);
     CHECK(nn_get_statistic(s, NN_STAT_ESTABLISHED_CONNECTIONS) >= 3);
     CHECK(nn_get_statistic(s, NN_STAT_BROKEN_CONNECTIONS) >= 2);
     CHECK(nn_close(s) == 0);
@@ -619,7 +604,7 @@ static void test_raw_server(void)
 
 static void test_addresses(void)
 {
-    int s = sock_new(NN_PAIR), v = 0;
+    int s = timed_socket(NN_PAIR), v = 0;
 
     CHECK(nn_bind(s, "ws://127.0.0.1") == -1 && nn_errno() == EINVAL);
     CHECK(nn_bind(s, "ws://127.0.0.1:5555/path") == -1 && nn_errno() == EINVAL);
@@ -646,7 +631,7 @@ static void test_addresses(void)
 static void test_faults(void)
 {
     char addr[64], buf[600];
-    int s = sock_new(NN_PAIR), port, fd, fd2, idle, i, half[3];
+    int s = timed_socket(NN_PAIR), port, fd, fd2, idle, i, half[3];
     uint64_t t0;
 
     port = bind_ws(s, addr, sizeof(addr));
@@ -664,7 +649,7 @@ static void test_faults(void)
     /* A peer dying in the middle of a message. */
     fd = raw_ws_client(port, "pair.sp.nanomsg.org");
     CHECK(send_all(fd, "\x82\xfe\x03\xe8\x01\x02\x03\x04partial", 15) == 0);
-    msleep(50);
+    sleep_ms(50);
     close(fd);
     /* Half-close after a message: the message arrives. */
     fd = raw_ws_client(port, "pair.sp.nanomsg.org");
@@ -683,7 +668,7 @@ static void test_faults(void)
     close(fd);
     /* An incompatible socket of ours never gets a message through. */
     {
-        int push = sock_new(NN_PUSH), tmo = 300;
+        int push = timed_socket(NN_PUSH), tmo = 300;
         CHECK(nn_setsockopt(push, NN_SOL_SOCKET, NN_SNDTIMEO, &tmo,
                             sizeof(tmo)) == 0);
         CHECK(nn_connect(push, addr) >= 0);
@@ -703,7 +688,7 @@ static void test_faults(void)
     /* Closing the socket with live and half-open connections. */
     for (i = 0; i < 3; i++)
         half[i] = raw_connect(port);
-    msleep(50);
+    sleep_ms(50);
     CHECK(nn_close(s) == 0);
     CHECK(recv(fd, buf, 1, 0) == 0);
     close(fd);
@@ -717,7 +702,7 @@ static void test_faults(void)
 static void test_reconnect(void)
 {
     char addr[64];
-    int a = sock_new(NN_PAIR), b = sock_new(NN_PAIR), c, eid;
+    int a = timed_socket(NN_PAIR), b = timed_socket(NN_PAIR), c, eid;
 
     CHECK(bind_ws(a, addr, sizeof(addr)) > 0);
     eid = nn_connect(b, addr);
@@ -725,8 +710,8 @@ static void test_reconnect(void)
     CHECK(nn_send(b, "one", 3, 0) == 3);
     check_recv(a, "one");
     CHECK(nn_close(a) == 0);
-    msleep(200);
-    c = sock_new(NN_PAIR);
+    sleep_ms(200);
+    c = timed_socket(NN_PAIR);
     CHECK(nn_bind(c, addr) >= 0);
     CHECK(nn_send(b, "two", 3, 0) == 3);
     check_recv(c, "two");

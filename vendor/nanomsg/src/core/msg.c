@@ -135,11 +135,6 @@ int nn_msg_body_to_hdr(struct nn_msg *m, size_t len)
     return 0;
 }
 
-int nn_msg_hdr_to_body(struct nn_msg *m)
-{
-    return nn_msg_split(m, 0);
-}
-
 size_t nn_msg_payload_len(const struct nn_msg *m)
 {
     return m->hdrlen + nn_chunk_size(m->body);

@@ -46,9 +46,6 @@ void nn_msg_hdr_pop(struct nn_msg *m, size_t len);
 /* Move the first `len` bytes of the body to the end of the header (used to
    split a wire payload into SP header and body); -ENOMEM. */
 int nn_msg_body_to_hdr(struct nn_msg *m, size_t len);
-/* Make the body a private copy prefixed with the header bytes and clear the
-   header (used where a header must travel inside the body); -ENOMEM. */
-int nn_msg_hdr_to_body(struct nn_msg *m);
 
 /* Payload view used by receiving protocols. A message coming off a pipe
    holds its wire payload as header||body: from stream transports the

@@ -89,12 +89,12 @@ static void pipe_event_run(struct nn_pipe *p, int ev)
     nn_pipe_unref(p);
 }
 
-int nn_pipe_deferring(void)
+static int pipe_deferring(void)
 {
     return tls.depth > 0 || tls.flushing;
 }
 
-void nn_pipe_events_flush(void)
+static void pipe_events_flush(void)
 {
     if (tls.flushing || tls.depth > 0)
         return;
@@ -118,13 +118,13 @@ void nn_pipe_unlocked(void)
 {
     tls.depth--;
     if (tls.depth == 0 && tls.n > tls.head)
-        nn_pipe_events_flush();
+        pipe_events_flush();
 }
 
 static void pipe_event(struct nn_pipe *p, int ev)
 {
     nn_pipe_ref(p);
-    if (!nn_pipe_deferring()) {
+    if (!pipe_deferring()) {
         pipe_event_run(p, ev);
         return;
     }

@@ -105,8 +105,6 @@ static inline void nn_stat_add(struct nn_sock *s, int slot, int64_t d)
 
 /* Pipes (pipe.c). */
 void nn_pipe_unlocked(void);
-void nn_pipe_events_flush(void);
-int nn_pipe_deferring(void);
 void nn_sock_detach_all(struct nn_sock *s);
 /* Under the socket lock: let the pipes read ready input in this thread
    (see nn_pipe_ops.pull). 1 when a message arrived; the protocol hears of

@@ -22,7 +22,7 @@ static struct {
     pthread_mutex_t mtx;
     pthread_cond_t donecv;
     pthread_once_t once;
-    int started, stopping;
+    int started;
     int epfd, wakefd;
     pthread_t thread;
     struct nn_list timers;      /* sorted by `when` */
@@ -47,11 +47,6 @@ uint64_t nn_clock_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u;
-}
-
-int nn_io_in_loop(void)
-{
-    return on_loop;
 }
 
 static void wake(void)
@@ -117,7 +112,6 @@ static void *loop_main(void *arg)
         /* The wait is decided under the same lock that timer starts take,
            so a timer started from now on either is seen here or wakes us. */
         pthread_mutex_lock(&L.mtx);
-        int stop = L.stopping && !L.tasks;
         int timeout = -1;
         uint64_t now = nn_clock_ms();
         if (L.tasks) {
@@ -130,8 +124,6 @@ static void *loop_main(void *arg)
         }
         L.wake_at = timeout < 0 ? UINT64_MAX : now + (uint64_t) timeout;
         pthread_mutex_unlock(&L.mtx);
-        if (stop)
-            break;
         int n = epoll_wait(L.epfd, evs, 64, timeout);
         pthread_mutex_lock(&L.mtx);
         L.wake_at = 0;   /* awake: timers started now are seen next round */
@@ -206,23 +198,6 @@ int nn_io_start(void)
     }
     pthread_mutex_unlock(&initmtx);
     return rc;
-}
-
-void nn_io_shutdown(void)
-{
-    pthread_mutex_lock(&L.mtx);
-    if (!L.started) {
-        pthread_mutex_unlock(&L.mtx);
-        return;
-    }
-    L.stopping = 1;
-    pthread_mutex_unlock(&L.mtx);
-    wake();
-    pthread_join(L.thread, NULL);
-    close(L.epfd);
-    close(L.wakefd);
-    L.stopping = 0;
-    __atomic_store_n(&L.started, 0, __ATOMIC_RELEASE);
 }
 
 static uint32_t to_epoll(unsigned events)

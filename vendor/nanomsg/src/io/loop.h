@@ -24,9 +24,6 @@ struct nn_io_fd {
 /* Start the loop if needed; 0 or -errno. Called by the core at socket
    creation so transports can assume a running loop. */
 int nn_io_start(void);
-/* Stop and join the loop (library teardown); no watches may remain. */
-void nn_io_shutdown(void);
-int nn_io_in_loop(void);
 
 /* Register `fd` with interest `events`; any thread. 0 or -errno. */
 int nn_io_fd_add(struct nn_io_fd *w, int fd, unsigned events,

@@ -1,0 +1,57 @@
+/* Helpers shared by the C tests that use real network transports. */
+#ifndef NN_TEST_NETUTIL_H
+#define NN_TEST_NETUTIL_H
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nanomsg/nn.h>
+
+#include "check.h"
+
+static inline void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* A port nobody listens on right now (bound and released by the kernel). */
+static inline int free_port(void)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int port;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
+        getsockname(fd, (struct sockaddr *) &sa, &len) < 0) {
+        perror("free_port");
+        exit(2);
+    }
+    port = ntohs(sa.sin_port);
+    close(fd);
+    return port;
+}
+
+/* A socket whose send and recv give up after 3 s, so no test hangs. */
+static inline int timed_socket(int proto)
+{
+    int s = nn_socket(AF_SP, proto);
+    int tmo = 3000;
+
+    CHECK(s >= 0);
+    CHECK(nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVTIMEO, &tmo, sizeof(tmo)) == 0);
+    CHECK(nn_setsockopt(s, NN_SOL_SOCKET, NN_SNDTIMEO, &tmo, sizeof(tmo)) == 0);
+    return s;
+}
+
+#endif
