@@ -5,6 +5,7 @@
  * moves the data pointer forward and writes a fresh trailer in front of it,
  * so the trailer is accessed with memcpy: it may be unaligned. */
 #include "chunk.h"
+#include "blkcache.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -20,6 +21,7 @@
 struct nn_chunk_hdr {
     atomic_size_t refs;
     size_t size; /* usable bytes from the current data pointer */
+    size_t cap;  /* bytes of the whole block */
 };
 
 struct nn_chunk_trailer {
@@ -74,19 +76,21 @@ static void nn_chunk_untag(void *p)
 void *nn_chunk_alloc(size_t size)
 {
     struct nn_chunk_hdr *hdr;
+    size_t cap;
     char *data;
 
     if (size > SIZE_MAX - NN_CHUNK_PREFIX) {
         errno = ENOMEM;
         return NULL;
     }
-    hdr = malloc(NN_CHUNK_PREFIX + size);
+    hdr = nn_blk_alloc(NN_CHUNK_PREFIX + size, &cap);
     if (hdr == NULL) {
         errno = ENOMEM;
         return NULL;
     }
     atomic_init(&hdr->refs, 1);
     hdr->size = size;
+    hdr->cap = cap;
     data = (char *) hdr + NN_CHUNK_PREFIX;
     nn_chunk_trailer_put(data, NN_CHUNK_PREFIX, NN_CHUNK_TAG);
     return data;
@@ -106,7 +110,7 @@ void nn_chunk_unref(void *p)
     if (atomic_fetch_sub_explicit(&hdr->refs, 1, memory_order_acq_rel) != 1)
         return;
     nn_chunk_untag(p);
-    free(hdr);
+    nn_blk_free(hdr, hdr->cap);
 }
 
 size_t nn_chunk_size(const void *p)
@@ -158,10 +162,13 @@ void *nn_chunk_resize(void *p, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    hdr = realloc(hdr, offset + size);
-    if (hdr == NULL) {
-        errno = ENOMEM;
-        return NULL;
+    if (offset + size > hdr->cap) {
+        hdr = realloc(hdr, offset + size);
+        if (hdr == NULL) {
+            errno = ENOMEM;
+            return NULL;
+        }
+        hdr->cap = offset + size;
     }
     hdr->size = size;
     return (char *) hdr + offset;

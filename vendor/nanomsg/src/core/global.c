@@ -7,6 +7,7 @@
 
 #include "../../include/nanomsg/nn.h"
 #include "../io/loop.h"
+#include "blkcache.h"
 #include "sock.h"
 
 static pthread_mutex_t glock = PTHREAD_MUTEX_INITIALIZER;
@@ -153,4 +154,6 @@ void nn_global_term(void)
     pthread_mutex_unlock(&glock);
     for (int h = 0; h < n; h++)
         nn_global_close(h);
+    /* The sockets' memory goes back to the system too. */
+    nn_blk_flush();
 }

@@ -6,9 +6,16 @@
    room to send again) is an *event*. Events are never handled while the
    calling thread holds a socket lock — that could lock two sockets in
    either order — so they are queued per thread and run as soon as the
-   thread lets go of its last socket lock. */
+   thread lets go of its last socket lock.
+
+   Receiving threads may read a connection themselves (ops->pull) and, when
+   they block, watch it themselves (ops->claim): one thread wake-up per
+   message instead of two. Only the socket's few most recently readable
+   pipes are candidates, so a socket with thousands of idle connections
+   pays nothing for it. */
 #include <errno.h>
 #include <stdatomic.h>
+#include <poll.h>
 #include <stdlib.h>
 
 #include "msgq.h"
@@ -28,6 +35,8 @@ struct nn_pipe {
     int attached;
     int rd, wr;               /* as the protocol was last told */
     struct nn_list item;      /* in sock->pipes */
+    int recent;               /* slot in sock->recent + 1, or 0 */
+    int claimed;              /* ops->claim(p, 1) holds */
 
     /* Under qmtx. */
     pthread_mutex_t qmtx;
@@ -67,6 +76,42 @@ static void tls_key_init(void)
     pthread_key_create(&tls_key, tls_free);
 }
 
+static void pipe_unclaim(struct nn_sock *s, struct nn_pipe *p)
+{
+    if (!p->claimed)
+        return;
+    p->claimed = 0;
+    s->nclaimed--;
+    p->ops->claim(p, 0);
+}
+
+static void pipe_forget(struct nn_sock *s, struct nn_pipe *p)
+{
+    if (!p->recent)
+        return;
+    if (p->claimed) {
+        pipe_unclaim(s, p);
+        /* A thread may be polling its descriptor, which is about to go. */
+        nn_sock_wake_receivers(s);
+    }
+    s->recent[p->recent - 1] = NULL;
+    p->recent = 0;
+}
+
+/* Under the socket lock: the pipe has input for the protocol. */
+static void pipe_note_recent(struct nn_sock *s, struct nn_pipe *p)
+{
+    int i;
+    if (p->recent || !p->ops->pull)
+        return;
+    i = s->recent_next;
+    s->recent_next = (i + 1) % NN_SOCK_RECENT;
+    if (s->recent[i])
+        pipe_forget(s, s->recent[i]);
+    s->recent[i] = p;
+    p->recent = i + 1;
+}
+
 static void pipe_event_run(struct nn_pipe *p, int ev)
 {
     struct nn_sock *s = p->sock;
@@ -78,6 +123,7 @@ static void pipe_event_run(struct nn_pipe *p, int ev)
             pthread_mutex_unlock(&p->qmtx);
             if (has && !p->rd) {
                 p->rd = 1;
+                pipe_note_recent(s, p);
                 s->proto->in(s->pst, p);
             }
         } else if (!p->wr) {
@@ -214,6 +260,7 @@ int nn_pipe_start(struct nn_pipe *p)
         pthread_mutex_unlock(&p->qmtx);
         if (has && p->attached) {
             p->rd = 1;
+            pipe_note_recent(s, p);
             s->proto->in(s->pst, p);
         }
         rc = 0;
@@ -230,6 +277,7 @@ static int pipe_detach_locked(struct nn_pipe *p)
     if (!p->attached)
         return 0;
     p->attached = 0;
+    pipe_forget(s, p);
     s->proto->rm(s->pst, p);
     nn_list_remove(&p->item);
     nn_stat_add(s, NN_ST_CURRENT_CONNECTIONS, -1);
@@ -282,16 +330,64 @@ void nn_sock_detach_all(struct nn_sock *s)
     }
 }
 
-int nn_sock_pull(struct nn_sock *s)
+int nn_sock_pull(struct nn_sock *s, int ahead)
 {
-    struct nn_list *it, *tmp;
     int got = 0;
-    nn_list_foreach(it, tmp, &s->pipes) {
-        struct nn_pipe *p = nn_list_entry(it, struct nn_pipe, item);
-        if (p->ops->pull && p->ops->pull(p, s->opt.rcvmaxsize))
+    for (int i = 0; i < NN_SOCK_RECENT; i++) {
+        struct nn_pipe *p = s->recent[i];
+        if (p && (!ahead || p->claimed) &&
+            p->ops->pull(p, s->opt.rcvmaxsize, ahead))
             got = 1;
     }
     return got;
+}
+
+int nn_sock_claim(struct nn_sock *s, struct pollfd *fds)
+{
+    int n = 0;
+    for (int i = 0; i < NN_SOCK_RECENT; i++) {
+        struct nn_pipe *p = s->recent[i];
+        if (!p || !p->ops->claim)
+            continue;
+        int fd = p->ops->claim(p, 1);
+        if (fd < 0) {
+            /* The transport has taken its watch back already. */
+            if (p->claimed) {
+                p->claimed = 0;
+                s->nclaimed--;
+            }
+            continue;
+        }
+        if (!p->claimed) {
+            p->claimed = 1;
+            s->nclaimed++;
+        }
+        fds[n].fd = fd;
+        fds[n].events = POLLIN;
+        fds[n].revents = 0;
+        n++;
+    }
+    return n;
+}
+
+void nn_sock_unclaim(struct nn_sock *s, int all)
+{
+    for (int i = 0; i < NN_SOCK_RECENT && s->nclaimed > 0; i++) {
+        struct nn_pipe *p = s->recent[i];
+        if (!p || !p->claimed)
+            continue;
+        if (!all) {
+            /* A message read ahead whose arrival the protocol has not yet
+               heard of (it will at this unlock) makes the socket readable:
+               keep watching that pipe ourselves. */
+            pthread_mutex_lock(&p->qmtx);
+            int pending = p->q.count > 0 && !p->rd;
+            pthread_mutex_unlock(&p->qmtx);
+            if (pending)
+                continue;
+        }
+        pipe_unclaim(s, p);
+    }
 }
 
 int nn_pipe_deliver(struct nn_pipe *p, struct nn_msg *m)

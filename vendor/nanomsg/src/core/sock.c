@@ -110,11 +110,22 @@ static void wake_waiters(struct nn_sock *s, int ev)
     }
 }
 
+void nn_sock_wake_receivers(struct nn_sock *s)
+{
+    wake_waiters(s, NN_EV_IN);
+}
+
 void nn_sock_unlock(struct nn_sock *s)
 {
     int ev = s->closing ? (NN_EV_IN | NN_EV_OUT) : s->proto->events(s->pst);
     if (!nn_list_empty(&s->waiters))
         wake_waiters(s, ev);
+    /* A claimed pipe's input is read by receivers only. The next recv
+       reads it anyway, so only a readiness descriptor (NN_RCVFD, nn_poll)
+       can miss an arrival: while one exists, and with no receiver left and
+       nothing to receive, the I/O thread must watch again. */
+    if (s->nclaimed && !s->receivers && !(ev & NN_EV_IN))
+        nn_sock_unclaim(s, 0);
     if (ev != s->events) {
         int changed = ev ^ s->events;
         s->events = ev;
@@ -177,14 +188,15 @@ static int waitfd_get(void)
 }
 
 /* Wait, with the socket locked on entry and exit, until `dir` may be ready,
-   the deadline passes or a signal arrives. 0, -ETIMEDOUT or -EINTR. */
-static int sock_wait(struct nn_sock *s, int dir, uint64_t deadline)
+   the deadline passes or a signal arrives. 0, -ETIMEDOUT or -EINTR. A
+   receiver (`claim`) also wakes when a claimed pipe has input. */
+static int sock_wait(struct nn_sock *s, int dir, uint64_t deadline,
+                     int claim)
 {
     int fd = waitfd_get();
     if (fd < 0)
         return fd;
     uint64_t v;
-    while (read(fd, &v, sizeof(v)) == (ssize_t) sizeof(v)) {}
 
     int timeout = -1;
     if (deadline) {
@@ -193,17 +205,26 @@ static int sock_wait(struct nn_sock *s, int dir, uint64_t deadline)
             return -ETIMEDOUT;
         timeout = (int) (deadline - now);
     }
+    struct pollfd pfd[1 + NN_SOCK_RECENT] = { { .fd = fd, .events = POLLIN } };
+    nfds_t n = 1;
+    if (claim)
+        n += (nfds_t) nn_sock_claim(s, pfd + 1);
+    else if (dir == NN_EV_IN)
+        nn_sock_unclaim(s, 1);
     struct nn_waiter w = { .fd = fd, .dir = dir };
     nn_list_push(&s->waiters, &w.item);
     nn_sock_unlock(s);   /* may signal us already: poll returns at once */
 
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
-    int rc = poll(&pfd, 1, timeout);
+    int rc = poll(pfd, n, timeout);
     int err = errno;
 
     nn_sock_lock(s);
+    /* A waker writes the eventfd and unlinks us under the lock, so the
+       count is nonzero exactly when we were unlinked: consume it now, or
+       the next wait would return at once for nothing. */
     if (nn_list_linked(&w.item))
         nn_list_remove(&w.item);
+    else if (read(fd, &v, sizeof(v)) < 0) { /* cannot fail: count > 0 */ }
     if (rc < 0)
         return err == EINTR ? -EINTR : -err;
     return 0;
@@ -237,7 +258,7 @@ int nn_sock_send(struct nn_sock *s, struct nn_msg *m, int flags)
             rc = -ETIMEDOUT;
             break;
         }
-        rc = sock_wait(s, NN_EV_OUT, deadline);
+        rc = sock_wait(s, NN_EV_OUT, deadline, 0);
         if (rc != 0)
             break;
     }
@@ -260,6 +281,7 @@ int nn_sock_recv(struct nn_sock *s, struct nn_msg *m, int flags)
     int timeo = s->opt.rcvtimeo;
     uint64_t deadline = deadline_of(timeo);
     int pulls = 0;
+    s->receivers++;
     for (;;) {
         if (s->closing) {
             rc = -EBADF;
@@ -273,7 +295,7 @@ int nn_sock_recv(struct nn_sock *s, struct nn_msg *m, int flags)
            unlock runs the arrival events, so the protocol sees it. The
            budget bounds the call when the protocol drops what arrives
            (a SUB filter), so that the deadline below still holds. */
-        if (pulls < 16 && nn_sock_pull(s)) {
+        if (pulls < 16 && nn_sock_pull(s, 0)) {
             pulls++;
             nn_sock_unlock(s);
             nn_sock_lock(s);
@@ -285,14 +307,24 @@ int nn_sock_recv(struct nn_sock *s, struct nn_msg *m, int flags)
             rc = -ETIMEDOUT;
             break;
         }
-        rc = sock_wait(s, NN_EV_IN, deadline);
+        /* Past the budget the claimed pipes' input would wake us for
+           nothing: leave it to the I/O thread. */
+        rc = sock_wait(s, NN_EV_IN, deadline, pulls < 16);
         if (rc != 0)
             break;
     }
     if (rc == 0) {
         nn_stat_add(s, NN_ST_MESSAGES_RECEIVED, 1);
         nn_stat_add(s, NN_ST_BYTES_RECEIVED, (int64_t) nn_msg_bodylen(m));
+        /* With a readiness descriptor, read the next message now if it is
+           there: the socket stays readable and the claimed pipes stay
+           ours, so the next call costs no wake-up and the I/O thread no
+           work (see nn_sock_unlock). */
+        if (s->nclaimed &&
+            !(s->proto->events(s->pst) & NN_EV_IN))
+            nn_sock_pull(s, 1);
     }
+    s->receivers--;
     nn_sock_unlock(s);
     return rc;
 }

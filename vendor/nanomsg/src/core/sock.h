@@ -11,6 +11,8 @@
 #include "transport.h"
 
 #define NN_SOCK_NAME_MAX 64
+/* Pipes a receiving thread reads and watches itself (see pipe.c). */
+#define NN_SOCK_RECENT 4
 
 /* Statistic slots; the public ids are mapped in stats.c. */
 enum {
@@ -60,6 +62,10 @@ struct nn_sock {
     struct nn_list eps;
     int next_eid;
     struct nn_list pipes;
+    struct nn_pipe *recent[NN_SOCK_RECENT];  /* lately readable, or NULL */
+    int recent_next;        /* the slot to reuse next */
+    int nclaimed;           /* recent pipes watched by receivers */
+    int receivers;          /* threads inside nn_sock_recv */
     struct nn_list timers;  /* protocol timers, stopped before teardown */
     uint64_t stats[NN_ST_COUNT];
 };
@@ -106,10 +112,21 @@ static inline void nn_stat_add(struct nn_sock *s, int slot, int64_t d)
 /* Pipes (pipe.c). */
 void nn_pipe_unlocked(void);
 void nn_sock_detach_all(struct nn_sock *s);
-/* Under the socket lock: let the pipes read ready input in this thread
-   (see nn_pipe_ops.pull). 1 when a message arrived; the protocol hears of
-   it at the next unlock. */
-int nn_sock_pull(struct nn_sock *s);
+/* Under the socket lock: let the recently readable pipes read ready input
+   in this thread (see nn_pipe_ops.pull; `ahead`: only the claimed ones, to
+   read the next message in advance). 1 when a message arrived; the
+   protocol hears of it at the next unlock. */
+int nn_sock_pull(struct nn_sock *s, int ahead);
+/* Under the socket lock, before a receiver blocks: claim the recent pipes
+   that are worth watching directly; their descriptors go to fds[], which
+   has room for NN_SOCK_RECENT. Returns how many. */
+struct pollfd;
+int nn_sock_claim(struct nn_sock *s, struct pollfd *fds);
+/* Give the claimed pipes' watching back to the I/O thread: all of them, or
+   (`all` 0) those with no read-ahead message pending. */
+void nn_sock_unclaim(struct nn_sock *s, int all);
+/* Wake every thread blocked in recv (they look again). */
+void nn_sock_wake_receivers(struct nn_sock *s);
 
 /* Statistic ids (stats.c): public id -> slot, or -1. */
 int nn_stat_slot(int id);

@@ -62,12 +62,22 @@ struct nn_pipe_ops {
     int (*send)(struct nn_pipe *p, struct nn_msg *m);
     /* The inbound queue, reported full by nn_pipe_deliver, has room again. */
     void (*resume)(struct nn_pipe *p);
-    /* Optional. A thread about to block in recv, holding the socket lock:
-       read and deliver what the connection already has, in this thread,
-       rather than sleep until the I/O thread has read it and woken us.
-       `rcvmaxsize` is NN_RCVMAXSIZE (the lock is held). Returns 1 when it
-       delivered a message. Must not block. */
-    int (*pull)(struct nn_pipe *p, int rcvmaxsize);
+    /* Optional. A thread in recv, holding the socket lock: read and
+       deliver what the connection already has, in this thread, rather than
+       sleep until the I/O thread has read it and woken us. `rcvmaxsize` is
+       NN_RCVMAXSIZE (the lock is held). `ahead`: the caller already has its
+       message and reads the next one in advance; skip the read unless more
+       input is likely. Returns 1 when it delivered a message. Must not
+       block. */
+    int (*pull)(struct nn_pipe *p, int rcvmaxsize, int ahead);
+    /* Optional, with pull. Socket lock held. `on` 1: the receiving threads
+       take over watching the connection for input (the I/O thread stops),
+       and wait on the returned descriptor (POLLIN) themselves; -1 when the
+       connection is not worth it (idle lately) or cannot be (closing), and
+       then it is not claimed. `on` 0: the I/O thread watches again
+       (idempotent). The core keeps a claimed pipe only while a thread is
+       in recv or the socket is readable (see pipe.c). */
+    int (*claim)(struct nn_pipe *p, int on);
 };
 
 /* A new pipe for a connection of endpoint `ep` (refcount 1, owned by the

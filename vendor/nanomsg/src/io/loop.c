@@ -147,7 +147,7 @@ static void *loop_main(void *arg)
                 re |= NN_IO_IN;
             if (evs[i].events & EPOLLOUT)
                 re |= NN_IO_OUT;
-            if (evs[i].events & (EPOLLERR | EPOLLHUP))
+            if (evs[i].events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP))
                 re |= NN_IO_ERR;
             w->cb(w, re);
         }
@@ -207,6 +207,8 @@ static uint32_t to_epoll(unsigned events)
         e |= EPOLLIN;
     if (events & NN_IO_OUT)
         e |= EPOLLOUT;
+    if (events & NN_IO_RDHUP)
+        e |= EPOLLRDHUP;
     return e;
 }
 

@@ -13,6 +13,9 @@
 #define NN_IO_IN 1u
 #define NN_IO_OUT 2u
 #define NN_IO_ERR 4u   /* EPOLLERR / EPOLLHUP */
+/* Interest only: the peer shut its side down (EPOLLRDHUP), reported as
+   NN_IO_ERR. Lets an owner that does not watch for input see a hang-up. */
+#define NN_IO_RDHUP 8u
 
 struct nn_io_fd {
     int fd;

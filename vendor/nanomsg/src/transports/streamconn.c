@@ -1,14 +1,15 @@
 /* One tcp/ipc connection: the SP header exchange (1000 ms limit), then the
    connection as a pipe with framed messages both ways (see stream.h).
 
-   The receive side is the loop thread's, except that a thread about to
-   block in recv may read the connection itself (nn_sconn_pull), which
-   spares it the wake-up through the loop thread. `rxmtx` guards the
-   receive state and makes the two take turns; neither waits for it. The
-   puller holds the socket lock, which a delivering reader may need, so it
-   only tries. A loop thread that finds it taken stops watching for input
-   (rx_missed) until the pull is over, rather than be woken for nothing by
-   every arrival meanwhile.
+   The receive side is the loop thread's, except that a thread in recv may
+   read the connection itself (nn_sconn_pull), which spares it the wake-up
+   through the loop thread, and when it blocks it may watch the descriptor
+   itself (nn_sconn_claim: the loop stops watching for input meanwhile).
+   `rxmtx` guards the receive state and makes the two take turns; neither
+   waits for it. The puller holds the socket lock, which a delivering
+   reader may need, so it only tries. A loop thread that finds it taken
+   stops watching for input (rx_missed) until the pull is over, rather than
+   be woken for nothing by every arrival meanwhile.
 
    The send side is shared: the pipe's `send` runs on the caller's thread
    and writes to the kernel itself while nothing is queued; whatever the
@@ -22,6 +23,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -38,6 +40,9 @@
 #define NN_SCONN_DIRECT 16384
 /* Reads per readiness callback before giving other descriptors a turn. */
 #define NN_SCONN_READS 16
+/* Pulls in a row that found no message before receivers stop trying this
+   connection (until it delivers again through the loop thread). */
+#define NN_SCONN_IDLE 4
 
 #define nn_sconn_of(ptr, member) \
     ((struct nn_sconn *) (void *) ((char *) (ptr) - \
@@ -60,7 +65,10 @@ struct nn_sconn {
 
     /* Header exchange: loop thread only. Receiving: under rxmtx. */
     pthread_mutex_t rxmtx;
-    int rx_hot;                /* delivered since a pull last found none */
+    int rx_got;                /* delivered in the current read round */
+    int rx_more;               /* the last read filled its buffer */
+    int rx_big;                /* the last message was read in place */
+    atomic_int rx_idle;        /* pulls in a row that got no message */
     uint8_t hs_out[NN_SC_HDR_LEN];
     uint8_t hs_in[NN_SC_HDR_LEN];
     size_t hs_sent;
@@ -79,6 +87,8 @@ struct nn_sconn {
     int eof;                   /* the peer closed: drain, then close */
     int rx_resumed;            /* resume arrived before we paused */
     int rx_missed;             /* the loop found rxmtx taken by a pull */
+    int rx_eof;                /* a pull read end of stream */
+    int claimed;               /* receivers watch for input, not the loop */
     int kick_armed;
     int released;              /* send returned NN_PIPE_RELEASE */
     size_t sndlimit;           /* NN_SNDBUF at connection time */
@@ -87,13 +97,15 @@ struct nn_sconn {
 
 static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m);
 static void nn_sconn_resume(struct nn_pipe *p);
-static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize);
+static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize, int ahead);
+static int nn_sconn_claim(struct nn_pipe *p, int on);
 static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents);
 
 static const struct nn_pipe_ops nn_sconn_ops = {
     .send = nn_sconn_send,
     .resume = nn_sconn_resume,
     .pull = nn_sconn_pull,
+    .claim = nn_sconn_claim,
 };
 
 /* --- helpers ---------------------------------------------------------- */
@@ -106,8 +118,12 @@ static void nn_sconn_interest_locked(struct nn_sconn *c)
         return;
     if (c->state == NN_SCONN_HS)
         ev = NN_IO_IN | (c->hs_sent < NN_SC_HDR_LEN ? NN_IO_OUT : 0);
+    else if (c->rx_paused || c->rx_missed)
+        ev = c->q.len > 0 ? NN_IO_OUT : 0;
     else
-        ev = (c->rx_paused || c->rx_missed ? 0 : NN_IO_IN) |
+        /* Claimed: the receivers read, but a hang-up must still be seen
+           while none is in recv. */
+        ev = (c->claimed ? NN_IO_RDHUP : NN_IO_IN) |
              (c->q.len > 0 ? NN_IO_OUT : 0);
     if (ev != c->interest) {
         c->interest = ev;
@@ -176,8 +192,10 @@ static int nn_sconn_deliver(struct nn_sconn *c)
     struct nn_msg m;
     int paused;
 
+    c->rx_big = c->dec.len >= NN_SCONN_DIRECT;
     nn_msg_init_chunk(&m, nn_sc_dec_take(&c->dec));
-    c->rx_hot = 1;
+    c->rx_got = 1;
+    atomic_store_explicit(&c->rx_idle, 0, memory_order_relaxed);
     if (nn_pipe_deliver(c->pipe, &m) == 0)
         return 0;
     pthread_mutex_lock(&c->mtx);
@@ -317,7 +335,7 @@ static int nn_sconn_rx_direct(struct nn_sconn *c, int hup, int64_t maxsize,
 
 /* `hup`: the peer hung up or the socket has an error: read on to the end
    of stream (or the error) instead of trusting a short read. `once`: stop
-   after the first read that completed a message (rx_hot cleared before):
+   after the first read that completed a message (rx_got cleared before):
    a pulling reader takes one message at a time, so that the inbound queue
    does not fill, which would pause reading and need the loop thread to
    resume it. */
@@ -335,9 +353,10 @@ static int nn_sconn_rx(struct nn_sconn *c, int hup, int once,
     if (rc != 0)
         return rc;
     for (;;) {
+        c->rx_more = !drained;
         if (drained)
             return NN_RX_AGAIN;
-        if (once && c->rx_hot)
+        if (once && c->rx_got)
             return NN_RX_BUDGET;
         if (reads++ == NN_SCONN_READS)
             return NN_RX_BUDGET;
@@ -351,6 +370,21 @@ static int nn_sconn_rx(struct nn_sconn *c, int hup, int once,
                 return rc;
             if (n > 0)
                 continue;
+        } else if (c->rx_big && c->dec.pfxgot < c->dec.pfxlen) {
+            /* After a large message the next is likely large too: its
+               prefix alone, so that its payload is read in place rather
+               than through the staging buffer and copied. */
+            uint8_t pfx[NN_SC_PFX_MAX];
+            size_t want = (size_t) (c->dec.pfxlen - c->dec.pfxgot);
+            n = read(c->fd, pfx, want);
+            if (n > 0) {
+                pos = 0;
+                rc = nn_sconn_feed(c, pfx, (size_t) n, &pos, maxsize);
+                if (rc != 0)
+                    return rc;   /* nothing is left over to keep */
+                drained = !hup && (size_t) n < want;
+                continue;
+            }
         } else {
             p = nn_sconn_scratch();
             if (p == NULL)
@@ -369,6 +403,7 @@ static int nn_sconn_rx(struct nn_sconn *c, int hup, int once,
                 continue;
             }
         }
+        c->rx_more = 0;
         if (n == 0)
             return NN_RX_EOF;    /* peer closed (or half-closed) */
         if (errno == EINTR)
@@ -500,34 +535,44 @@ static void nn_sconn_resume(struct nn_pipe *p)
         nn_io_timer_start(&c->kick, 0);
 }
 
-/* Only a connection that delivered lately is tried, so that a blocking
-   recv on a socket with many idle connections costs no extra reads. What
-   ends the connection is left to the loop thread (it owns teardown): a
-   failure is flagged for it, end of stream it reads again itself. */
-static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize)
+/* Only a connection that delivered lately is tried (or one the receivers
+   watch), so that a blocking recv costs no reads for nothing. What ends the
+   connection is left to the loop thread (it owns teardown): a failure or
+   end of stream is flagged for it and it is kicked. */
+static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize, int ahead)
 {
     struct nn_sconn *c = nn_pipe_tdata(p);
     int rc = NN_RX_AGAIN;
     int kick = 0;
     int kept;
-    int got;
+    int got = 0;
+    int ok;
 
     if (pthread_mutex_trylock(&c->rxmtx) != 0)
         return 0;
-    if (c->rx_hot) {
-        c->rx_hot = 0;
-        pthread_mutex_lock(&c->mtx);
-        got = c->watched && !c->rx_paused && !c->eof && !c->broken;
-        pthread_mutex_unlock(&c->mtx);
-        if (got)
-            rc = nn_sconn_rx(c, 0, 1, rcvmaxsize);
+    pthread_mutex_lock(&c->mtx);
+    ok = c->watched && !c->rx_paused && !c->eof && !c->broken &&
+         !c->rx_eof && (c->claimed || atomic_load_explicit(
+                            &c->rx_idle, memory_order_relaxed) < NN_SCONN_IDLE);
+    pthread_mutex_unlock(&c->mtx);
+    if (ok && (!ahead || c->rx_more)) {
+        c->rx_got = 0;
+        rc = nn_sconn_rx(c, 0, 1, rcvmaxsize);
+        got = c->rx_got;
+        if (!got && !ahead)
+            atomic_fetch_add_explicit(&c->rx_idle, 1, memory_order_relaxed);
     }
-    got = c->rx_hot;
     kept = c->rbuf != NULL;
-    if (rc == NN_RX_FAIL) {
-        /* Before rxmtx goes: the decoder must not be used again. */
+    if (rc == NN_RX_FAIL || rc == NN_RX_EOF) {
+        /* Before rxmtx goes: the decoder must not be used again. The loop
+           reads end of stream again itself, now watching for it. */
         pthread_mutex_lock(&c->mtx);
-        c->broken = 1;
+        if (rc == NN_RX_FAIL)
+            c->broken = 1;
+        else
+            c->rx_eof = 1;
+        c->claimed = 0;
+        nn_sconn_interest_locked(c);
         kick = nn_sconn_arm_locked(c);
         pthread_mutex_unlock(&c->mtx);
     }
@@ -546,6 +591,32 @@ static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize)
     if (kick)
         nn_io_timer_start(&c->kick, 0);
     return got;
+}
+
+static int nn_sconn_claim(struct nn_pipe *p, int on)
+{
+    struct nn_sconn *c = nn_pipe_tdata(p);
+    int fd = -1;
+
+    /* The loop thread reading now would leave the descriptor readable
+       while pulls cannot get in: the waiter would spin. It will deliver
+       and wake the waiter instead. */
+    if (on) {
+        if (pthread_mutex_trylock(&c->rxmtx) != 0)
+            on = 0;
+        else
+            pthread_mutex_unlock(&c->rxmtx);
+    }
+    pthread_mutex_lock(&c->mtx);
+    if (on && c->state == NN_SCONN_ACTIVE && c->watched && !c->rx_paused &&
+        !c->eof && !c->broken && !c->rx_eof &&
+        (c->claimed || atomic_load_explicit(&c->rx_idle, memory_order_relaxed)
+                           < NN_SCONN_IDLE))
+        fd = c->fd;
+    c->claimed = fd >= 0;
+    nn_sconn_interest_locked(c);
+    pthread_mutex_unlock(&c->mtx);
+    return fd;
 }
 
 /* --- loop callbacks --------------------------------------------------- */
