@@ -335,9 +335,16 @@ int nn_sock_pull(struct nn_sock *s, int ahead)
     int got = 0;
     for (int i = 0; i < NN_SOCK_RECENT; i++) {
         struct nn_pipe *p = s->recent[i];
-        if (p && (!ahead || p->claimed) &&
-            p->ops->pull(p, s->opt.rcvmaxsize, ahead))
-            got = 1;
+        if (!p || !p->ops->pull(p, s->opt.rcvmaxsize))
+            continue;
+        got = 1;
+        /* Input keeps coming faster than it is received: keep reading it
+           here rather than have the I/O thread race us for it. */
+        if (ahead && !p->claimed && p->ops->claim &&
+            p->ops->claim(p, 1) >= 0) {
+            p->claimed = 1;
+            s->nclaimed++;
+        }
     }
     return got;
 }

@@ -120,10 +120,10 @@ void nn_sock_unlock(struct nn_sock *s)
     int ev = s->closing ? (NN_EV_IN | NN_EV_OUT) : s->proto->events(s->pst);
     if (!nn_list_empty(&s->waiters))
         wake_waiters(s, ev);
-    /* A claimed pipe's input is read by receivers only. The next recv
-       reads it anyway, so only a readiness descriptor (NN_RCVFD, nn_poll)
-       can miss an arrival: while one exists, and with no receiver left and
-       nothing to receive, the I/O thread must watch again. */
+    /* A claimed pipe's input is read by receivers only. With none left
+       and nothing to receive, the I/O thread must watch it again: what
+       arrives meanwhile is then read at once, as libnanomsg does (an
+       oversized message drops the connection, NN_RCVFD turns readable). */
     if (s->nclaimed && !s->receivers && !(ev & NN_EV_IN))
         nn_sock_unclaim(s, 0);
     if (ev != s->events) {
@@ -316,12 +316,11 @@ int nn_sock_recv(struct nn_sock *s, struct nn_msg *m, int flags)
     if (rc == 0) {
         nn_stat_add(s, NN_ST_MESSAGES_RECEIVED, 1);
         nn_stat_add(s, NN_ST_BYTES_RECEIVED, (int64_t) nn_msg_bodylen(m));
-        /* With a readiness descriptor, read the next message now if it is
-           there: the socket stays readable and the claimed pipes stay
-           ours, so the next call costs no wake-up and the I/O thread no
-           work (see nn_sock_unlock). */
-        if (s->nclaimed &&
-            !(s->proto->events(s->pst) & NN_EV_IN))
+        /* Read the next message now if it is there (the reference reads
+           one ahead too): the socket stays readable and the pipe becomes
+           or stays ours, so the next call costs no wake-up and the I/O
+           thread no work. */
+        if (!(s->proto->events(s->pst) & NN_EV_IN))
             nn_sock_pull(s, 1);
     }
     s->receivers--;

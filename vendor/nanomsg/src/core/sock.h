@@ -113,9 +113,10 @@ static inline void nn_stat_add(struct nn_sock *s, int slot, int64_t d)
 void nn_pipe_unlocked(void);
 void nn_sock_detach_all(struct nn_sock *s);
 /* Under the socket lock: let the recently readable pipes read ready input
-   in this thread (see nn_pipe_ops.pull; `ahead`: only the claimed ones, to
-   read the next message in advance). 1 when a message arrived; the
-   protocol hears of it at the next unlock. */
+   in this thread (see nn_pipe_ops.pull; `ahead`: the caller has its
+   message and reads the next in advance, and a pipe that had one is
+   claimed). 1 when a message arrived; the protocol hears of it at the next
+   unlock. */
 int nn_sock_pull(struct nn_sock *s, int ahead);
 /* Under the socket lock, before a receiver blocks: claim the recent pipes
    that are worth watching directly; their descriptors go to fds[], which

@@ -64,12 +64,11 @@ struct nn_pipe_ops {
     void (*resume)(struct nn_pipe *p);
     /* Optional. A thread in recv, holding the socket lock: read and
        deliver what the connection already has, in this thread, rather than
-       sleep until the I/O thread has read it and woken us. `rcvmaxsize` is
-       NN_RCVMAXSIZE (the lock is held). `ahead`: the caller already has its
-       message and reads the next one in advance; skip the read unless more
-       input is likely. Returns 1 when it delivered a message. Must not
+       sleep until the I/O thread has read it and woken us (or, after its
+       own message, read the next one ahead). `rcvmaxsize` is NN_RCVMAXSIZE
+       (the lock is held). Returns 1 when it delivered a message. Must not
        block. */
-    int (*pull)(struct nn_pipe *p, int rcvmaxsize, int ahead);
+    int (*pull)(struct nn_pipe *p, int rcvmaxsize);
     /* Optional, with pull. Socket lock held. `on` 1: the receiving threads
        take over watching the connection for input (the I/O thread stops),
        and wait on the returned descriptor (POLLIN) themselves; -1 when the

@@ -66,7 +66,6 @@ struct nn_sconn {
     /* Header exchange: loop thread only. Receiving: under rxmtx. */
     pthread_mutex_t rxmtx;
     int rx_got;                /* delivered in the current read round */
-    int rx_more;               /* the last read filled its buffer */
     int rx_big;                /* the last message was read in place */
     atomic_int rx_idle;        /* pulls in a row that got no message */
     uint8_t hs_out[NN_SC_HDR_LEN];
@@ -89,6 +88,8 @@ struct nn_sconn {
     int rx_missed;             /* the loop found rxmtx taken by a pull */
     int rx_eof;                /* a pull read end of stream */
     int claimed;               /* receivers watch for input, not the loop */
+    int rx_owed;               /* resumed while claimed: a pull must read
+                                  (kept bytes may wait), or else the loop */
     int kick_armed;
     int released;              /* send returned NN_PIPE_RELEASE */
     size_t sndlimit;           /* NN_SNDBUF at connection time */
@@ -97,7 +98,7 @@ struct nn_sconn {
 
 static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m);
 static void nn_sconn_resume(struct nn_pipe *p);
-static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize, int ahead);
+static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize);
 static int nn_sconn_claim(struct nn_pipe *p, int on);
 static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents);
 
@@ -353,7 +354,6 @@ static int nn_sconn_rx(struct nn_sconn *c, int hup, int once,
     if (rc != 0)
         return rc;
     for (;;) {
-        c->rx_more = !drained;
         if (drained)
             return NN_RX_AGAIN;
         if (once && c->rx_got)
@@ -403,7 +403,6 @@ static int nn_sconn_rx(struct nn_sconn *c, int hup, int once,
                 continue;
             }
         }
-        c->rx_more = 0;
         if (n == 0)
             return NN_RX_EOF;    /* peer closed (or half-closed) */
         if (errno == EINTR)
@@ -524,9 +523,15 @@ static void nn_sconn_resume(struct nn_pipe *p)
         kick = nn_sconn_arm_locked(c);
     } else if (c->rx_paused) {
         /* Bytes may wait in rbuf with nothing more to come from the
-           kernel: the loop must look at them, not just wait for input. */
+           kernel: someone must look at them, not just wait for input.
+           Receivers that claimed the connection will pull; should they
+           give it back first, the loop is kicked then. */
         c->rx_paused = 0;
-        kick = nn_sconn_arm_locked(c);
+        if (c->claimed)
+            c->rx_owed = 1;
+        else
+            kick = nn_sconn_arm_locked(c);
+        nn_sconn_interest_locked(c);
     } else {
         c->rx_resumed = 1;
     }
@@ -539,7 +544,7 @@ static void nn_sconn_resume(struct nn_pipe *p)
    watch), so that a blocking recv costs no reads for nothing. What ends the
    connection is left to the loop thread (it owns teardown): a failure or
    end of stream is flagged for it and it is kicked. */
-static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize, int ahead)
+static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize)
 {
     struct nn_sconn *c = nn_pipe_tdata(p);
     int rc = NN_RX_AGAIN;
@@ -554,12 +559,14 @@ static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize, int ahead)
     ok = c->watched && !c->rx_paused && !c->eof && !c->broken &&
          !c->rx_eof && (c->claimed || atomic_load_explicit(
                             &c->rx_idle, memory_order_relaxed) < NN_SCONN_IDLE);
+    if (ok)
+        c->rx_owed = 0;
     pthread_mutex_unlock(&c->mtx);
-    if (ok && (!ahead || c->rx_more)) {
+    if (ok) {
         c->rx_got = 0;
         rc = nn_sconn_rx(c, 0, 1, rcvmaxsize);
         got = c->rx_got;
-        if (!got && !ahead)
+        if (!got)
             atomic_fetch_add_explicit(&c->rx_idle, 1, memory_order_relaxed);
     }
     kept = c->rbuf != NULL;
@@ -596,6 +603,7 @@ static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize, int ahead)
 static int nn_sconn_claim(struct nn_pipe *p, int on)
 {
     struct nn_sconn *c = nn_pipe_tdata(p);
+    int kick = 0;
     int fd = -1;
 
     /* The loop thread reading now would leave the descriptor readable
@@ -614,8 +622,14 @@ static int nn_sconn_claim(struct nn_pipe *p, int on)
                            < NN_SCONN_IDLE))
         fd = c->fd;
     c->claimed = fd >= 0;
+    if (!c->claimed && c->rx_owed) {
+        c->rx_owed = 0;
+        kick = nn_sconn_arm_locked(c);
+    }
     nn_sconn_interest_locked(c);
     pthread_mutex_unlock(&c->mtx);
+    if (kick)
+        nn_io_timer_start(&c->kick, 0);
     return fd;
 }
 
