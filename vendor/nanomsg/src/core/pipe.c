@@ -461,8 +461,14 @@ int nn_pipe_recv(struct nn_pipe *p, struct nn_msg *m)
     if (resume)
         p->qfull = 0;
     pthread_mutex_unlock(&p->qmtx);
-    if (resume && p->ops->resume)
-        p->ops->resume(p);
+    /* A receiver, reading the queue dry, may as well read on: its pull
+       then spares the I/O thread a wake-up per refill. */
+    if (resume && p->ops->resume &&
+        p->ops->resume(p, p->recent && p->sock->receivers > 0) &&
+        !p->claimed) {
+        p->claimed = 1;
+        p->sock->nclaimed++;
+    }
     if (empty) {
         p->rd = 0;
         return NN_PIPE_RELEASE;

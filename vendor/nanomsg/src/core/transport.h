@@ -60,8 +60,11 @@ struct nn_pipe_ops {
        cannot take another message until the transport calls
        nn_pipe_ready(). Never fails: a broken connection just discards. */
     int (*send)(struct nn_pipe *p, struct nn_msg *m);
-    /* The inbound queue, reported full by nn_pipe_deliver, has room again. */
-    void (*resume)(struct nn_pipe *p);
+    /* The inbound queue, reported full by nn_pipe_deliver, has room again.
+       `claim`: the caller is a thread in recv, which will pull the pipe
+       when the queue runs dry; a transport with `claim` may hand it the
+       input there and then, as claim(p, 1) would, and return 1. Else 0. */
+    int (*resume)(struct nn_pipe *p, int claim);
     /* Optional. A thread in recv, holding the socket lock: read and
        deliver what the connection already has, in this thread, rather than
        sleep until the I/O thread has read it and woken us (or, after its

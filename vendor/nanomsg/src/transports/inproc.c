@@ -36,10 +36,12 @@ static int inproc_send(struct nn_pipe *p, struct nn_msg *m)
     return nn_pipe_deliver(peer_of(p), m) ? NN_PIPE_RELEASE : 0;
 }
 
-static void inproc_resume(struct nn_pipe *p)
+static int inproc_resume(struct nn_pipe *p, int claim)
 {
+    (void) claim;
     /* Our inbound queue has room: the peer may send to us again. */
     nn_pipe_ready(peer_of(p));
+    return 0;
 }
 
 static const struct nn_pipe_ops inproc_ops = {

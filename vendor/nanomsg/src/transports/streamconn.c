@@ -97,7 +97,7 @@ struct nn_sconn {
 };
 
 static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m);
-static void nn_sconn_resume(struct nn_pipe *p);
+static int nn_sconn_resume(struct nn_pipe *p, int claim);
 static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize);
 static int nn_sconn_claim(struct nn_pipe *p, int on);
 static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents);
@@ -512,9 +512,10 @@ out:
     return rc;
 }
 
-static void nn_sconn_resume(struct nn_pipe *p)
+static int nn_sconn_resume(struct nn_pipe *p, int claim)
 {
     struct nn_sconn *c = nn_pipe_tdata(p);
+    int claimed = 0;
     int kick = 0;
 
     pthread_mutex_lock(&c->mtx);
@@ -524,13 +525,16 @@ static void nn_sconn_resume(struct nn_pipe *p)
     } else if (c->rx_paused) {
         /* Bytes may wait in rbuf with nothing more to come from the
            kernel: someone must look at them, not just wait for input.
-           Receivers that claimed the connection will pull; should they
-           give it back first, the loop is kicked then. */
+           Receivers that claimed the connection (or take it now) will pull;
+           should they give it back first, the loop is kicked then. */
         c->rx_paused = 0;
+        if (claim && c->watched && !c->broken && !c->rx_eof)
+            c->claimed = 1;
         if (c->claimed)
             c->rx_owed = 1;
         else
             kick = nn_sconn_arm_locked(c);
+        claimed = c->claimed;
         nn_sconn_interest_locked(c);
     } else {
         c->rx_resumed = 1;
@@ -538,6 +542,7 @@ static void nn_sconn_resume(struct nn_pipe *p)
     pthread_mutex_unlock(&c->mtx);
     if (kick)
         nn_io_timer_start(&c->kick, 0);
+    return claimed;
 }
 
 /* Only a connection that delivered lately is tried (or one the receivers

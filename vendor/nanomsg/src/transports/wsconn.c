@@ -382,10 +382,11 @@ static int conn_send(struct nn_pipe *p, struct nn_msg *m)
     return 0;
 }
 
-static void conn_resume(struct nn_pipe *p)
+static int conn_resume(struct nn_pipe *p, int claim)
 {
     struct nn_wsconn *c = nn_pipe_tdata(p);
 
+    (void) claim;   /* ws has no pull: its loop thread reads */
     pthread_mutex_lock(&c->mtx);
     if (c->eof) {
         /* The queue has drained: the loop may close now. */
@@ -400,6 +401,7 @@ static void conn_resume(struct nn_pipe *p)
         c->resumed = 1;
     }
     pthread_mutex_unlock(&c->mtx);
+    return 0;
 }
 
 static const struct nn_pipe_ops conn_ops = {
