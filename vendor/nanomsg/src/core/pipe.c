@@ -432,6 +432,24 @@ void nn_pipe_ready(struct nn_pipe *p)
     pipe_event(p, EV_OUT);
 }
 
+void nn_pipe_lock(struct nn_pipe *p)
+{
+    nn_sock_lock(p->sock);
+}
+
+void nn_pipe_unlock(struct nn_pipe *p)
+{
+    nn_sock_unlock(p->sock);
+}
+
+void nn_pipe_ready_locked(struct nn_pipe *p)
+{
+    if (p->attached && !p->wr) {
+        p->wr = 1;
+        p->sock->proto->out(p->sock->pst, p);
+    }
+}
+
 int nn_pipe_send(struct nn_pipe *p, struct nn_msg *m)
 {
     /* A closing socket's protocol may still react to its pipes going away

@@ -109,6 +109,15 @@ int nn_pipe_deliver(struct nn_pipe *p, struct nn_msg *m);
 int nn_pipe_eof(struct nn_pipe *p);
 /* After a send returned NN_PIPE_RELEASE: the pipe can take messages. */
 void nn_pipe_ready(struct nn_pipe *p);
+/* Loop thread, no transport lock held: the owning socket's lock, for
+   finishing a released pipe's output and making it writable in one step
+   (nn_pipe_ready_locked). Otherwise a peer could receive the last bytes
+   and answer before the protocol hears that the pipe is writable, and a
+   replier would drop its reply; libnanomsg writes under the socket lock
+   too. The transport's own locks are taken inside. */
+void nn_pipe_lock(struct nn_pipe *p);
+void nn_pipe_unlock(struct nn_pipe *p);
+void nn_pipe_ready_locked(struct nn_pipe *p);
 
 /* Is `peer_type` (the SP id the remote sent) acceptable to this socket? */
 int nn_sock_peer_ok(const struct nn_sock *s, int peer_type);

@@ -22,6 +22,8 @@
 #include "../core/proto.h"   /* NN_PIPE_RELEASE */
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -320,9 +322,16 @@ static int nn_sconn_rx_direct(struct nn_sconn *c, int hup, int64_t maxsize,
         return 0;
     *drained = !hup && (size_t) *n < room + (cnt == 2 ? c->dec.pfxlen : 0);
     if ((size_t) *n <= room) {
-        if (nn_sc_dec_commit(&c->dec, (size_t) *n) == NN_SC_MSG &&
-            nn_sconn_deliver(c))
+        rc = nn_sc_dec_commit(&c->dec, (size_t) *n);
+        if (rc == NN_SC_MSG && nn_sconn_deliver(c))
             return NN_RX_PAUSED;
+        /* Caught up with the sender inside a message: acknowledge now.
+           With Nagle on (the default) the sender holds the message's short
+           last segment until all it sent is acknowledged, and a delayed
+           ACK would stall the message 40 ms. */
+        if (rc != NN_SC_MSG && *drained && !c->ipc)
+            setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &(int){1},
+                       sizeof(int));
         return 0;
     }
     more = (size_t) *n - room;
@@ -621,15 +630,23 @@ static int nn_sconn_claim(struct nn_pipe *p, int on)
             pthread_mutex_unlock(&c->rxmtx);
     }
     pthread_mutex_lock(&c->mtx);
+    /* Our brief hold of rxmtx may have made the loop give up its read
+       round (rx_missed), which only the end of a pull undoes otherwise. */
+    if (c->rx_missed) {
+        c->rx_missed = 0;
+        kick = nn_sconn_arm_locked(c);
+    }
+    /* Owed: bytes kept from before a pause may hold whole messages that
+       no new input will announce; the loop decodes them. */
     if (on && c->state == NN_SCONN_ACTIVE && c->watched && !c->rx_paused &&
-        !c->eof && !c->broken && !c->rx_eof &&
+        !c->rx_owed && !c->eof && !c->broken && !c->rx_eof &&
         (c->claimed || atomic_load_explicit(&c->rx_idle, memory_order_relaxed)
                            < NN_SCONN_IDLE))
         fd = c->fd;
     c->claimed = fd >= 0;
     if (!c->claimed && c->rx_owed) {
         c->rx_owed = 0;
-        kick = nn_sconn_arm_locked(c);
+        kick |= nn_sconn_arm_locked(c);
     }
     nn_sconn_interest_locked(c);
     pthread_mutex_unlock(&c->mtx);
@@ -784,6 +801,7 @@ static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents)
 {
     struct nn_sconn *c = nn_sconn_of(w, w);
     int ready = 0;
+    int locked;
     int broken;
     int paused;
     int rc;
@@ -793,6 +811,14 @@ static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents)
         return;
     }
     if (revents & NN_IO_OUT) {
+        /* Released: flush and make the pipe writable under the socket
+           lock (see nn_pipe_lock). `released` only goes from 0 to 1 under
+           the socket lock, so it can be read first. */
+        pthread_mutex_lock(&c->mtx);
+        locked = c->released;
+        pthread_mutex_unlock(&c->mtx);
+        if (locked)
+            nn_pipe_lock(c->pipe);
         pthread_mutex_lock(&c->mtx);
         if (!c->broken && nn_sq_flush(&c->q, c->fd) < 0)
             c->broken = 1;
@@ -803,12 +829,17 @@ static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents)
         nn_sconn_interest_locked(c);
         broken = c->broken;
         pthread_mutex_unlock(&c->mtx);
+        /* Not locked: a send released the pipe meanwhile. */
+        if (ready && locked)
+            nn_pipe_ready_locked(c->pipe);
+        else if (ready)
+            nn_pipe_ready(c->pipe);
+        if (locked)
+            nn_pipe_unlock(c->pipe);
         if (broken) {
             nn_sconn_fail(c);
             return;
         }
-        if (ready)
-            nn_pipe_ready(c->pipe);
     }
     if (!(revents & (NN_IO_IN | NN_IO_ERR)))
         return;

@@ -726,13 +726,20 @@ static void conn_linger_io(struct nn_wsconn *c, unsigned ev)
 static void conn_io(struct nn_io_fd *w, unsigned ev)
 {
     struct nn_wsconn *c = nn_list_entry(w, struct nn_wsconn, w);
-    int rc, ready = 0;
+    int rc, ready = 0, locked;
 
     if (c->state == WS_CLOSING) {
         conn_linger_io(c, ev);
         return;
     }
     if (ev & NN_IO_OUT) {
+        /* A released pipe is flushed and made writable under the socket
+           lock (see nn_pipe_lock); wwait only goes from 0 to 1 under it. */
+        pthread_mutex_lock(&c->mtx);
+        locked = c->wwait && c->pipe != NULL;
+        pthread_mutex_unlock(&c->mtx);
+        if (locked)
+            nn_pipe_lock(c->pipe);
         pthread_mutex_lock(&c->mtx);
         rc = conn_flush_locked(c);
         if (rc > 0 && c->wwait) {
@@ -741,12 +748,16 @@ static void conn_io(struct nn_io_fd *w, unsigned ev)
         }
         conn_interest_locked(c);
         pthread_mutex_unlock(&c->mtx);
+        if (ready && c->pipe != NULL && locked)
+            nn_pipe_ready_locked(c->pipe);
+        else if (ready && c->pipe != NULL)
+            nn_pipe_ready(c->pipe);   /* released meanwhile */
+        if (locked)
+            nn_pipe_unlock(c->pipe);
         if (rc < 0) {
             conn_fail(c, 0, NULL);
             return;
         }
-        if (ready && c->pipe != NULL)
-            nn_pipe_ready(c->pipe);
     }
     if (ev & (NN_IO_IN | NN_IO_ERR))
         conn_read(c, ev);
