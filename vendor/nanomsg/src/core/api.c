@@ -107,10 +107,13 @@ int nn_send(int h, const void *buf, size_t len, int flags)
     }
     if (!buf && len)
         return fail(-EFAULT);
-    if (nn_msg_init(&m, len) != 0)
-        return fail(-ENOMEM);
-    if (len)
-        memcpy(m.body, buf, len);
+    if (len == 0) {
+        if (nn_msg_init(&m, 0) != 0)
+            return fail(-ENOMEM);
+    } else {
+        /* Copied only if it must outlive this call (see msg.h). */
+        nn_msg_init_borrowed(&m, buf, len);
+    }
     return send_built(h, &m, flags, 0);
 }
 

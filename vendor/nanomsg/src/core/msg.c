@@ -16,9 +16,34 @@ int nn_msg_init(struct nn_msg *m, size_t len)
 void nn_msg_init_chunk(struct nn_msg *m, void *body)
 {
     m->body = body;
+    m->src = NULL;
+    m->srclen = 0;
     m->hdrheap = NULL;
     m->hdrlen = 0;
     m->wsop = 0;
+}
+
+void nn_msg_init_borrowed(struct nn_msg *m, const void *buf, size_t len)
+{
+    nn_msg_init_chunk(m, NULL);
+    m->src = buf;
+    m->srclen = len;
+}
+
+int nn_msg_own(struct nn_msg *m)
+{
+    void *body;
+
+    if (!m->src)
+        return 0;
+    body = nn_chunk_alloc(m->srclen);
+    if (!body)
+        return -ENOMEM;
+    memcpy(body, m->src, m->srclen);
+    m->body = body;
+    m->src = NULL;
+    m->srclen = 0;
+    return 0;
 }
 
 void nn_msg_term(struct nn_msg *m)
@@ -27,12 +52,16 @@ void nn_msg_term(struct nn_msg *m)
         nn_chunk_unref(m->body);
     free(m->hdrheap);
     m->body = NULL;
+    m->src = NULL;
+    m->srclen = 0;
     m->hdrheap = NULL;
     m->hdrlen = 0;
 }
 
-int nn_msg_dup(struct nn_msg *dst, const struct nn_msg *src)
+int nn_msg_dup(struct nn_msg *dst, struct nn_msg *src)
 {
+    if (nn_msg_own(src) != 0)
+        return -ENOMEM;
     nn_msg_init_chunk(dst, src->body);
     dst->wsop = src->wsop;
     if (nn_msg_set_hdr(dst, src->hdrheap ? src->hdrheap : src->hdrbuf,
@@ -116,6 +145,8 @@ void nn_msg_hdr_pop(struct nn_msg *m, size_t len)
 
 int nn_msg_body_to_hdr(struct nn_msg *m, size_t len)
 {
+    if (nn_msg_own(m) != 0)
+        return -ENOMEM;
     size_t old = m->hdrlen;
     size_t blen = nn_msg_bodylen(m);
     if (len > blen)
@@ -137,7 +168,7 @@ int nn_msg_body_to_hdr(struct nn_msg *m, size_t len)
 
 size_t nn_msg_payload_len(const struct nn_msg *m)
 {
-    return m->hdrlen + nn_chunk_size(m->body);
+    return m->hdrlen + nn_msg_bodylen(m);
 }
 
 uint32_t nn_msg_payload_word(struct nn_msg *m, size_t i)
@@ -145,7 +176,7 @@ uint32_t nn_msg_payload_word(struct nn_msg *m, size_t i)
     size_t off = i * 4;
     uint8_t w[4];
     const uint8_t *h = nn_msg_hdr(m);
-    const uint8_t *b = m->body;
+    const uint8_t *b = nn_msg_bytes(m);
     for (size_t k = 0; k < 4; k++) {
         size_t o = off + k;
         w[k] = o < m->hdrlen ? h[o] : b[o - m->hdrlen];
@@ -155,6 +186,8 @@ uint32_t nn_msg_payload_word(struct nn_msg *m, size_t i)
 
 int nn_msg_split(struct nn_msg *m, size_t n)
 {
+    if (nn_msg_own(m) != 0)
+        return -ENOMEM;
     if (n >= m->hdrlen)
         return nn_msg_body_to_hdr(m, n - m->hdrlen);
 

@@ -1,6 +1,12 @@
 /* A message in flight: an SP header (a few 32-bit words, kept apart from the
    body so protocols can push and pop words without touching the body) and a
-   body held in a reference-counted chunk, so fan-out shares one body. */
+   body held in a reference-counted chunk, so fan-out shares one body.
+
+   A message nn_send builds from the caller's buffer starts out *borrowed*:
+   no chunk, just the caller's bytes, valid until nn_send returns. A stream
+   connection that writes it to the kernel at once never copies it. Whatever
+   keeps or shares a message (queues, REQ's copy for resending, fan-out)
+   calls nn_msg_own first. */
 #ifndef NN_CORE_MSG_H
 #define NN_CORE_MSG_H
 
@@ -14,7 +20,9 @@
 #define NN_MSG_HDR_INLINE 24
 
 struct nn_msg {
-    void *body;        /* chunk data pointer */
+    void *body;        /* chunk data pointer; NULL while borrowed */
+    const void *src;   /* borrowed: the sender's bytes, or NULL */
+    size_t srclen;
     uint8_t *hdrheap;  /* header bytes when longer than NN_MSG_HDR_INLINE */
     size_t hdrlen;
     uint8_t hdrbuf[NN_MSG_HDR_INLINE];
@@ -25,9 +33,14 @@ struct nn_msg {
 int nn_msg_init(struct nn_msg *m, size_t len);
 /* Fresh message adopting the chunk `body` (the caller's reference). */
 void nn_msg_init_chunk(struct nn_msg *m, void *body);
+/* Fresh message borrowing `len` bytes at `buf` (see above). */
+void nn_msg_init_borrowed(struct nn_msg *m, const void *buf, size_t len);
+/* A borrowed body copied into a chunk of the message's own (no-op
+   otherwise). 0 or -ENOMEM (then the message is unchanged). */
+int nn_msg_own(struct nn_msg *m);
 void nn_msg_term(struct nn_msg *m);
-/* Copy of `src` sharing its body; -ENOMEM. */
-int nn_msg_dup(struct nn_msg *dst, const struct nn_msg *src);
+/* Copy of `src` sharing its body (owned first); -ENOMEM. */
+int nn_msg_dup(struct nn_msg *dst, struct nn_msg *src);
 
 static inline uint8_t *nn_msg_hdr(struct nn_msg *m)
 {
@@ -35,7 +48,14 @@ static inline uint8_t *nn_msg_hdr(struct nn_msg *m)
 }
 static inline size_t nn_msg_bodylen(const struct nn_msg *m)
 {
-    return nn_chunk_size(m->body);
+    if (m->src)
+        return m->srclen;
+    return m->body ? nn_chunk_size(m->body) : 0;
+}
+/* The body's bytes, borrowed or owned, for reading. */
+static inline const void *nn_msg_bytes(const struct nn_msg *m)
+{
+    return m->src ? m->src : m->body;
 }
 
 /* Replace the header with a copy of `len` bytes at `hdr`; -ENOMEM. */

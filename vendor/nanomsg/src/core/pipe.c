@@ -401,6 +401,10 @@ int nn_pipe_deliver(struct nn_pipe *p, struct nn_msg *m)
 {
     size_t len = nn_msg_payload_len(m);
     int wasempty, full;
+    if (nn_msg_own(m) != 0) {   /* from an inproc sender's nn_send */
+        nn_msg_term(m);
+        return 0;
+    }
     pthread_mutex_lock(&p->qmtx);
     if (p->stopped || nn_msgq_push(&p->q, m) != 0) {
         pthread_mutex_unlock(&p->qmtx);

@@ -178,6 +178,9 @@ static int req_send(void *state, struct nn_msg *m)
     if (rc != 0)
         return rc;
     /* A new request abandons the old one; its late reply will not match. */
+    rc = nn_msg_own(m);   /* kept for resending */
+    if (rc != 0)
+        return rc;
     req_reset(r);
     r->id = id;
     r->request = *m;

@@ -9,21 +9,16 @@
 /* iovec entries per gathered write (at most 3 per message). */
 #define NN_SQ_IOV 240
 
-static size_t nn_sq_bodylen(const struct nn_msg *m)
-{
-    return m->body != NULL ? nn_msg_bodylen(m) : 0;
-}
-
 void nn_sq_frame(struct nn_sq_item *e, const struct nn_msg *m, int ipc)
 {
     e->m = *m;
     e->pfxlen = (uint8_t) nn_sc_prefix(e->pfx, ipc,
-                                       e->m.hdrlen + nn_sq_bodylen(&e->m));
+                                       e->m.hdrlen + nn_msg_bodylen(&e->m));
 }
 
 size_t nn_sq_total(const struct nn_sq_item *e)
 {
-    return e->pfxlen + e->m.hdrlen + nn_sq_bodylen(&e->m);
+    return e->pfxlen + e->m.hdrlen + nn_msg_bodylen(&e->m);
 }
 
 /* Append the part of segment [p, p+len) not covered by *skip. */
@@ -48,8 +43,9 @@ size_t nn_sq_gather(struct nn_sq_item *e, size_t skip, struct iovec *iov,
     nn_sq_seg(iov, cnt, e->pfx, e->pfxlen, &skip);
     if (e->m.hdrlen > 0)
         nn_sq_seg(iov, cnt, nn_msg_hdr(&e->m), e->m.hdrlen, &skip);
-    if (nn_sq_bodylen(&e->m) > 0)
-        nn_sq_seg(iov, cnt, e->m.body, nn_sq_bodylen(&e->m), &skip);
+    if (nn_msg_bodylen(&e->m) > 0)
+        nn_sq_seg(iov, cnt, (void *) nn_msg_bytes(&e->m),
+                  nn_msg_bodylen(&e->m), &skip);
     return total;
 }
 
@@ -104,7 +100,10 @@ int nn_sq_push(struct nn_sq *q, const struct nn_sq_item *e, size_t off)
         q->cap = ncap;
         q->head = 0;
     }
+    /* Queued: past the sender's call, so the body must be ours. */
     q->v[(q->head + q->len) % q->cap] = *e;
+    if (nn_msg_own(&q->v[(q->head + q->len) % q->cap].m) != 0)
+        return -ENOMEM;
     if (q->len == 0)
         q->off = off;
     q->len++;

@@ -43,7 +43,8 @@ ssize_t nn_sq_write(int fd, struct iovec *iov, int cnt);
 void nn_sq_init(struct nn_sq *q);
 /* Drops whatever is queued. */
 void nn_sq_term(struct nn_sq *q);
-/* Queue e, of which `off` bytes were already written. 0 or -ENOMEM. */
+/* Queue e, of which `off` bytes were already written; a borrowed body is
+   copied (the queue's copy owns it; e is left as it was). 0 or -ENOMEM. */
 int nn_sq_push(struct nn_sq *q, const struct nn_sq_item *e, size_t off);
 /* Write until empty or the kernel is full: 0, or -errno when the stream
    is broken. */

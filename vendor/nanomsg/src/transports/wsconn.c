@@ -351,6 +351,11 @@ static int conn_send(struct nn_pipe *p, struct nn_msg *m)
     struct nn_wsconn *c = nn_pipe_tdata(p);
     int rc;
 
+    /* Kept as the frame being written, and masked by a client. */
+    if (nn_msg_own(m) != 0) {
+        nn_msg_term(m);
+        return 0;
+    }
     pthread_mutex_lock(&c->mtx);
     if (c->wdead || c->hasom) {
         pthread_mutex_unlock(&c->mtx);
