@@ -250,6 +250,8 @@ int nn_pipe_start(struct nn_pipe *p)
     nn_sock_lock(s);
     if (!s->closing && !p->attached && s->proto->add(s->pst, p) == 0) {
         p->attached = 1;
+        if (!p->ops->borrows)
+            __atomic_fetch_add(&s->copying, 1, __ATOMIC_RELAXED);
         nn_list_push(&s->pipes, &p->item);
         nn_pipe_ref(p);   /* the socket's list holds one */
         nn_stat_add(s, NN_ST_CURRENT_CONNECTIONS, 1);
@@ -277,6 +279,8 @@ static int pipe_detach_locked(struct nn_pipe *p)
     if (!p->attached)
         return 0;
     p->attached = 0;
+    if (!p->ops->borrows)
+        __atomic_fetch_sub(&s->copying, 1, __ATOMIC_RELAXED);
     pipe_forget(s, p);
     s->proto->rm(s->pst, p);
     nn_list_remove(&p->item);

@@ -238,6 +238,12 @@ static uint64_t deadline_of(int timeo)
 int nn_sock_send(struct nn_sock *s, struct nn_msg *m, int flags)
 {
     int rc;
+    /* A pipe that would copy a borrowed body would do it under the lock,
+       where the peer's resume waits for it: copy it now. A stale count
+       only costs a copy, or saves one. */
+    if (m->src && __atomic_load_n(&s->copying, __ATOMIC_RELAXED) > 0 &&
+        nn_msg_own(m) != 0)
+        return -ENOMEM;
     nn_sock_lock(s);
     if (!s->proto->send) {
         nn_sock_unlock(s);

@@ -62,6 +62,8 @@ struct nn_sock {
     struct nn_list eps;
     int next_eid;
     struct nn_list pipes;
+    int copying;            /* attached pipes without ops->borrows; read
+                               unlocked (a hint) by nn_sock_send */
     struct nn_pipe *recent[NN_SOCK_RECENT];  /* lately readable, or NULL */
     int recent_next;        /* the slot to reuse next */
     int nclaimed;           /* recent pipes watched by receivers */

@@ -58,8 +58,12 @@ extern const struct nn_transport nn_ws_transport;
 struct nn_pipe_ops {
     /* Take *m for transmission. Returns 0, or NN_PIPE_RELEASE when the pipe
        cannot take another message until the transport calls
-       nn_pipe_ready(). Never fails: a broken connection just discards. */
+       nn_pipe_ready(). Never fails: a broken connection just discards. A
+       borrowed body (msg.h) must be owned before it is kept. */
     int (*send)(struct nn_pipe *p, struct nn_msg *m);
+    /* 1: send writes a borrowed body out without a copy when it can. Else
+       the core copies it before taking the socket lock (see nn_sock_send). */
+    int borrows;
     /* The inbound queue, reported full by nn_pipe_deliver, has room again.
        `claim`: the caller is a thread in recv, which will pull the pipe
        when the queue runs dry; a transport with `claim` may hand it the

@@ -106,6 +106,7 @@ static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents);
 
 static const struct nn_pipe_ops nn_sconn_ops = {
     .send = nn_sconn_send,
+    .borrows = 1,
     .resume = nn_sconn_resume,
     .pull = nn_sconn_pull,
     .claim = nn_sconn_claim,
