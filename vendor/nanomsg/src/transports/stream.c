@@ -201,16 +201,17 @@ static void nn_stream_dial_cb(struct nn_io_fd *w, unsigned revents)
     nn_stream_dial_done(sep, fd);
 }
 
-static void nn_stream_attempt(struct nn_io_timer *t)
+/* An attempt, counted in progress already: dial and go on from there. */
+static void nn_stream_dial_step(struct nn_stream_ep *sep)
 {
-    struct nn_stream_ep *sep = nn_stream_of(t, struct nn_stream_ep, retry);
     int fd = -1;
     int rc;
 
-    if (sep->stopping)
-        return;
-    nn_sock_stat(sep->sock, NN_STAT_INPROGRESS_CONNECTIONS, 1);
     rc = sep->vt->dial(sep, &fd);
+    if (rc == -EALREADY) {
+        sep->dialwait = 1;
+        return;
+    }
     if (rc == 0) {
         nn_stream_dial_done(sep, fd);
         return;
@@ -224,6 +225,27 @@ static void nn_stream_attempt(struct nn_io_timer *t)
         close(fd);
     }
     nn_stream_dial_failed(sep, -rc);
+}
+
+static void nn_stream_attempt(struct nn_io_timer *t)
+{
+    struct nn_stream_ep *sep = nn_stream_of(t, struct nn_stream_ep, retry);
+
+    if (sep->stopping)
+        return;
+    nn_sock_stat(sep->sock, NN_STAT_INPROGRESS_CONNECTIONS, 1);
+    nn_stream_dial_step(sep);
+}
+
+void nn_stream_dial_resume(struct nn_stream_ep *sep, int rc)
+{
+    sep->dialwait = 0;
+    if (sep->stopping)
+        return;
+    if (rc < 0)
+        nn_stream_dial_failed(sep, -rc);
+    else
+        nn_stream_dial_step(sep);
 }
 
 void nn_stream_conn_ended(struct nn_stream_ep *sep)
@@ -261,6 +283,12 @@ static void nn_stream_stop_loop(void *arg)
             nn_io_fd_del(&sep->dialw);
             close(sep->dialfd);
             sep->dialfd = -1;
+            nn_sock_stat(sep->sock, NN_STAT_INPROGRESS_CONNECTIONS, -1);
+        }
+        /* A pending step (a name lookup) is the transport's to cancel, in
+           `stopped` below. */
+        if (sep->dialwait) {
+            sep->dialwait = 0;
             nn_sock_stat(sep->sock, NN_STAT_INPROGRESS_CONNECTIONS, -1);
         }
     } else {

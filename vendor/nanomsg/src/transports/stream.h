@@ -22,8 +22,10 @@ struct nn_stream_vt {
     /* Socket options for a new connection (accepted, or before connect). */
     void (*setopts)(struct nn_stream_ep *sep, int fd);
     /* One connection attempt: a new non-blocking socket in *fd, connect()
-       started. 0 (connected), -EINPROGRESS (wait for writability), or
-       -errno with nothing left open. May block briefly (DNS). */
+       started. 0 (connected), -EINPROGRESS (wait for writability),
+       -EALREADY (a step runs elsewhere: the transport calls
+       nn_stream_dial_resume when it is done), or -errno with nothing left
+       open. */
     int (*dial)(struct nn_stream_ep *sep, int *fd);
     /* The endpoint is gone (descriptors closed): release `tdata`, unlink
        the ipc path, etc. May be NULL. */
@@ -54,6 +56,7 @@ struct nn_stream_ep {
     /* Connecting endpoint. */
     int dialer;
     int dialfd;               /* connect() in progress, or -1 */
+    int dialwait;             /* dial returned -EALREADY */
     struct nn_io_fd dialw;
     struct nn_io_timer retry;
     struct nn_backoff backoff;
@@ -68,6 +71,9 @@ int nn_stream_listen(struct nn_ep *ep, const struct nn_stream_vt *vt,
    loop thread. 0 or -ENOMEM (tdata is then not taken). */
 int nn_stream_dial(struct nn_ep *ep, const struct nn_stream_vt *vt,
                    void *tdata);
+/* Loop thread: the step a dial left pending (-EALREADY) is over: 0, dial
+   again to go on; -errno, the attempt failed. */
+void nn_stream_dial_resume(struct nn_stream_ep *sep, int rc);
 /* Transport `stop`: synchronous teardown of everything of the endpoint. */
 void nn_stream_stop(struct nn_ep *ep);
 

@@ -1,5 +1,6 @@
 /* tcp:// transport: address forms and socket set-up. Connections, accept
    loop and reconnects are the stream engine's (stream.c). */
+#include "resolver.h"
 #include "stream.h"
 #include "tcpaddr.h"
 #include "../../include/nanomsg/tcp.h"
@@ -26,19 +27,47 @@ static void nn_tcp_setopts(struct nn_stream_ep *sep, int fd)
                       sizeof(nodelay));
 }
 
+/* A connecting endpoint: its address, and its host's address once looked
+   up for the current attempt. */
+struct nn_tcp_dialer {
+    struct nn_tcpaddr_dial d;
+    struct nn_lookup *lookup;     /* pending, or NULL */
+    int resolved;                 /* `remote` is this attempt's */
+    struct nn_tcpaddr remote;
+};
+
+static void nn_tcp_resolved(void *owner, int rc, const struct nn_tcpaddr *a)
+{
+    struct nn_stream_ep *sep = owner;
+    struct nn_tcp_dialer *t = sep->tdata;
+
+    if (rc == 0) {
+        t->remote = *a;
+        t->resolved = 1;
+    }
+    nn_stream_dial_resume(sep, rc);
+}
+
 static int nn_tcp_dial(struct nn_stream_ep *sep, int *fdp)
 {
-    const struct nn_tcpaddr_dial *d = sep->tdata;
+    struct nn_tcp_dialer *t = sep->tdata;
+    const struct nn_tcpaddr_dial *d = &t->d;
     struct nn_tcpaddr remote;
     struct nn_tcpaddr local;
     int fd;
     int rc;
 
-    /* Resolved again on every attempt, so a name may move. */
-    rc = nn_tcpaddr_resolve(d->host, strlen(d->host), d->ipv4only, d->port,
-                            &remote);
-    if (rc < 0)
-        return rc;
+    /* Looked up again on every attempt, so a name may move. */
+    if (!t->resolved) {
+        rc = nn_lookup_start(&t->lookup, d->host, d->ipv4only, d->port,
+                             nn_tcp_resolved, sep, &t->remote);
+        if (rc == 0)
+            return -EALREADY;
+        if (rc < 0)
+            return rc;
+    }
+    t->resolved = 0;
+    remote = t->remote;
     if (d->has_local) {
         rc = nn_tcpaddr_local_for(d, &remote, &local);
         if (rc < 0)
@@ -68,7 +97,11 @@ fail:
 
 static void nn_tcp_stopped(struct nn_stream_ep *sep)
 {
-    free(sep->tdata);
+    struct nn_tcp_dialer *t = sep->tdata;
+
+    if (t != NULL)
+        nn_lookup_cancel(&t->lookup);
+    free(t);
     sep->tdata = NULL;
 }
 
@@ -123,16 +156,16 @@ static int nn_tcp_bind(struct nn_ep *ep)
 
 static int nn_tcp_connect(struct nn_ep *ep)
 {
-    struct nn_tcpaddr_dial *d = malloc(sizeof(*d));
+    struct nn_tcp_dialer *t = calloc(1, sizeof(*t));
     int rc;
 
-    if (d == NULL)
+    if (t == NULL)
         return -ENOMEM;
-    rc = nn_tcpaddr_parse_connect(ep->rest, ep->ipv4only, d);
+    rc = nn_tcpaddr_parse_connect(ep->rest, ep->ipv4only, &t->d);
     if (rc == 0)
-        rc = nn_stream_dial(ep, &nn_tcp_vt, d);
+        rc = nn_stream_dial(ep, &nn_tcp_vt, t);
     if (rc < 0)
-        free(d);
+        free(t);
     return rc;
 }
 

@@ -18,6 +18,7 @@
 #include "../core/transport.h"
 #include "../io/loop.h"
 #include "backoff.h"
+#include "resolver.h"
 #include "tcpaddr.h"
 #include "wsconn.h"
 
@@ -50,6 +51,9 @@ struct nn_ws_ep {
     char resource[NN_SOCKADDR_MAX];
     struct nn_backoff backoff;
     struct nn_io_timer retry;
+    struct nn_lookup *lookup;      /* host name being looked up, or NULL */
+    int resolved;                  /* `remote` is this attempt's */
+    struct nn_tcpaddr remote;
     int cfd;                       /* socket while connect() is under way */
     struct nn_io_fd cw;
     struct nn_wsconn *live;        /* current connection, if any */
@@ -172,20 +176,44 @@ static void ws_connect_io(struct nn_io_fd *cw, unsigned ev)
     ws_connected(w, fd);
 }
 
-/* One attempt: resolve (this may block the loop on DNS, as the tcp
-   transport does), bind the local interface, start a non-blocking
-   connect. */
+static void ws_attempt_now(struct nn_ws_ep *w);
+
+static void ws_resolved(void *owner, int rc, const struct nn_tcpaddr *a)
+{
+    struct nn_ws_ep *w = owner;
+
+    if (rc < 0) {
+        ws_connect_failed(w, -rc);
+        return;
+    }
+    w->remote = *a;
+    w->resolved = 1;
+    ws_attempt_now(w);
+}
+
 static void ws_attempt(struct nn_io_timer *t)
 {
-    struct nn_ws_ep *w = nn_list_entry(t, struct nn_ws_ep, retry);
+    ws_attempt_now(nn_list_entry(t, struct nn_ws_ep, retry));
+}
+
+/* One attempt: look the host up (on a thread of its own, see resolver.h),
+   bind the local interface, start a non-blocking connect. */
+static void ws_attempt_now(struct nn_ws_ep *w)
+{
     struct nn_tcpaddr remote, local;
     int fd, rc;
 
-    if (w->stopping || w->live != NULL || w->cfd >= 0)
+    if (w->stopping || w->live != NULL || w->cfd >= 0 || w->lookup != NULL)
         return;
-    rc = nn_tcpaddr_resolve(w->dial.host, strlen(w->dial.host),
-                            w->dial.ipv4only, w->dial.port, &remote);
+    rc = 1;
+    if (!w->resolved)
+        rc = nn_lookup_start(&w->lookup, w->dial.host, w->dial.ipv4only,
+                             w->dial.port, ws_resolved, w, &w->remote);
     if (rc == 0)
+        return;   /* ws_resolved goes on */
+    w->resolved = 0;
+    remote = w->remote;
+    if (rc > 0)
         rc = nn_tcpaddr_local_for(&w->dial, &remote, &local);
     if (rc < 0) {
         ws_connect_failed(w, -rc);
@@ -414,6 +442,7 @@ static void ws_stop_loop(void *arg)
 
     w->stopping = 1;
     nn_io_timer_cancel(&w->retry);
+    nn_lookup_cancel(&w->lookup);
     nn_io_timer_cancel(&w->accept_pause);
     if (w->cfd >= 0) {
         nn_io_fd_del(&w->cw);
