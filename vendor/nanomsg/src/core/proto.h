@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "msg.h"
+#include "transport.h"   /* NN_PIPE_RELEASE */
 #include "../io/loop.h"
 
 struct nn_sock;
@@ -16,11 +17,6 @@ struct nn_pipe;
 /* Bits returned by `events`: a recv / a send would not block now. */
 #define NN_EV_IN 1
 #define NN_EV_OUT 2
-
-/* Returned (as a bit) by nn_pipe_send / nn_pipe_recv when the pipe is no
-   longer writable / readable: the protocol must then stop using it until
-   its `out` / `in` callback says otherwise. */
-#define NN_PIPE_RELEASE 1
 
 struct nn_proto {
     int type;      /* NN_PAIR, NN_REQ, ... */

@@ -55,6 +55,11 @@ extern const struct nn_transport nn_ipc_transport;
 extern const struct nn_transport nn_tcp_transport;
 extern const struct nn_transport nn_ws_transport;
 
+/* Returned (as a bit) by nn_pipe_send / nn_pipe_recv and the pipe's send
+   op when the pipe is no longer writable / readable: the protocol must then
+   stop using it until its `out` / `in` callback says otherwise. */
+#define NN_PIPE_RELEASE 1
+
 struct nn_pipe_ops {
     /* Take *m for transmission. Returns 0, or NN_PIPE_RELEASE when the pipe
        cannot take another message until the transport calls

@@ -19,7 +19,6 @@
 #include "stream.h"
 #include "streamcodec.h"
 #include "streamq.h"
-#include "../core/proto.h"   /* NN_PIPE_RELEASE */
 
 #include <errno.h>
 #include <netinet/in.h>

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "../../include/nanomsg/ws.h"
-#include "../core/proto.h"
+#include "../core/proto.h"   /* nn_random_u32 */
 #include "../io/loop.h"
 #include "wsframe.h"
 #include "wshandshake.h"
