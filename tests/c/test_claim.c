@@ -13,6 +13,7 @@
 #include <nanomsg/nn.h>
 #include <nanomsg/pair.h>
 #include <nanomsg/pipeline.h>
+#include <nanomsg/pubsub.h>
 
 #include "check.h"
 #include "netutil.h"
@@ -353,6 +354,59 @@ static void many_receivers(const char *addr)
     nn_close(pull);
 }
 
+static int sub_sock;
+
+static void *sub_main(void *arg)
+{
+    struct rx *r = arg;
+    long long t0 = now_ms();
+    char buf[16];
+    int n = nn_recv(sub_sock, buf, sizeof(buf), 0);
+
+    r->ok = n == 2 && memcmp(buf, "A1", 2) == 0;
+    r->err = n < 0 ? nn_errno() : 0;
+    r->took = now_ms() - t0;
+    return NULL;
+}
+
+/* Receiver A has pulled and dropped so many filtered messages that it
+   waits without polling the connection; receiver B then claims it in its
+   own short wait and times out. The connection must still be watched for
+   A: a matching message reaches A at once (found by review: it used to
+   wait for A's own time-out). */
+static void sleeper_past_budget(const char *addr)
+{
+    int pub = timed_socket(NN_PUB);
+    pthread_t t;
+    struct rx r = {0};
+    long long t0;
+    char buf[16];
+
+    sub_sock = timed_socket(NN_SUB);
+    CHECK(nn_setsockopt(sub_sock, NN_SUB, NN_SUB_SUBSCRIBE, "A", 1) == 0);
+    CHECK(nn_bind(sub_sock, addr) >= 0);
+    CHECK(nn_connect(pub, addr) >= 0);
+    sleep_ms(100);
+    CHECK(send_str(pub, "A0") == 2);
+    CHECK(nn_recv(sub_sock, buf, sizeof(buf), 0) == 2);
+    CHECK(pthread_create(&t, NULL, sub_main, &r) == 0);
+    sleep_ms(50);
+    for (int i = 0; i < 20; i++) {   /* filtered out, one at a time */
+        CHECK(send_str(pub, "B") == 1);
+        sleep_ms(3);
+    }
+    sleep_ms(50);
+    set_int(sub_sock, NN_RCVTIMEO, 100);
+    CHECK(nn_recv(sub_sock, buf, sizeof(buf), 0) < 0 &&
+          nn_errno() == ETIMEDOUT);
+    t0 = now_ms();
+    CHECK(send_str(pub, "A1") == 2);
+    pthread_join(t, NULL);
+    CHECK(r.ok && now_ms() - t0 < 1000);
+    nn_close(pub);
+    nn_close(sub_sock);
+}
+
 static void run(const char *addr)
 {
     fprintf(stderr, "-- %s\n", addr);
@@ -362,6 +416,7 @@ static void run(const char *addr)
     rcvfd_sees_arrivals(addr);
     many_peers(addr);
     many_receivers(addr);
+    sleeper_past_budget(addr);
 }
 
 int main(void)

@@ -12,6 +12,19 @@
 
 #define NN_BLK_MIN (16u * 1024u)
 #define NN_BLK_MAX (16u * 1024u * 1024u)
+
+/* Under AddressSanitizer every block goes back to malloc: a reused block
+   would hide a use after free from it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define NN_BLK_ON 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NN_BLK_ON 0
+#endif
+#endif
+#ifndef NN_BLK_ON
+#define NN_BLK_ON 1
+#endif
 #define NN_BLK_SLOTS 8
 #define NN_BLK_BYTES (8u * 1024u * 1024u)
 
@@ -28,7 +41,7 @@ void *nn_blk_alloc(size_t size, size_t *cap)
     void *blk = NULL;
     int best = -1;
 
-    if (size >= NN_BLK_MIN && size <= NN_BLK_MAX) {
+    if (NN_BLK_ON && size >= NN_BLK_MIN && size <= NN_BLK_MAX) {
         pthread_mutex_lock(&nn_blk.mtx);
         for (int i = 0; i < NN_BLK_SLOTS; i++) {
             size_t c = nn_blk.cap[i];
@@ -58,22 +71,25 @@ void nn_blk_free(void *blk, size_t cap)
 
     if (blk == NULL)
         return;
-    if (cap < NN_BLK_MIN || cap > NN_BLK_MAX) {
+    if (!NN_BLK_ON || cap < NN_BLK_MIN || cap > NN_BLK_MAX) {
         free(blk);
         return;
     }
     pthread_mutex_lock(&nn_blk.mtx);
     slot = nn_blk.next;
-    nn_blk.next = (slot + 1) % NN_BLK_SLOTS;
     old = nn_blk.blk[slot];
-    if (old != NULL)
-        nn_blk.bytes -= nn_blk.cap[slot];
-    nn_blk.blk[slot] = NULL;
-    if (nn_blk.bytes + cap <= NN_BLK_BYTES) {
+    /* Kept only if it fits once the oldest block is gone. */
+    if (nn_blk.bytes - (old != NULL ? nn_blk.cap[slot] : 0) + cap <=
+        NN_BLK_BYTES) {
+        if (old != NULL)
+            nn_blk.bytes -= nn_blk.cap[slot];
+        nn_blk.next = (slot + 1) % NN_BLK_SLOTS;
         nn_blk.blk[slot] = blk;
         nn_blk.cap[slot] = cap;
         nn_blk.bytes += cap;
         blk = NULL;
+    } else {
+        old = NULL;
     }
     pthread_mutex_unlock(&nn_blk.mtx);
     free(old);

@@ -348,6 +348,7 @@ int nn_sock_pull(struct nn_sock *s, int ahead)
             p->ops->claim(p, 1) >= 0) {
             p->claimed = 1;
             s->nclaimed++;
+            s->claim_gen++;
         }
     }
     return got;
@@ -372,6 +373,7 @@ int nn_sock_claim(struct nn_sock *s, struct pollfd *fds)
         if (!p->claimed) {
             p->claimed = 1;
             s->nclaimed++;
+            s->claim_gen++;
         }
         fds[n].fd = fd;
         fds[n].events = POLLIN;
@@ -490,10 +492,11 @@ int nn_pipe_recv(struct nn_pipe *p, struct nn_msg *m)
     /* A receiver, reading the queue dry, may as well read on: its pull
        then spares the I/O thread a wake-up per refill. */
     if (resume && p->ops->resume &&
-        p->ops->resume(p, p->recent && p->sock->receivers > 0) &&
+        p->ops->resume(p, p->recent && nn_sock_receiving(p->sock)) &&
         !p->claimed) {
         p->claimed = 1;
         p->sock->nclaimed++;
+        p->sock->claim_gen++;
     }
     if (empty) {
         p->rd = 0;

@@ -110,6 +110,23 @@ static void wake_waiters(struct nn_sock *s, int ev)
     }
 }
 
+/* A receiver leaves while others sleep. A claimed pipe is then watched by
+   nobody but sleepers that poll it: those that poll no pipes (past their
+   pull budget) or built their poll set before the last claim rebuild it,
+   and one past its budget gives the pipes back to the I/O thread. */
+static void wake_stale_receivers(struct nn_sock *s)
+{
+    struct nn_list *it, *tmp;
+    nn_list_foreach(it, tmp, &s->waiters) {
+        struct nn_waiter *w = nn_list_entry(it, struct nn_waiter, item);
+        if (w->dir == NN_EV_IN && (!w->claim || w->gen != s->claim_gen)) {
+            uint64_t one = 1;
+            if (write(w->fd, &one, sizeof(one)) < 0) { /* already signalled */ }
+            nn_list_remove(&w->item);
+        }
+    }
+}
+
 void nn_sock_wake_receivers(struct nn_sock *s)
 {
     wake_waiters(s, NN_EV_IN);
@@ -211,7 +228,8 @@ static int sock_wait(struct nn_sock *s, int dir, uint64_t deadline,
         n += (nfds_t) nn_sock_claim(s, pfd + 1);
     else if (dir == NN_EV_IN)
         nn_sock_unclaim(s, 1);
-    struct nn_waiter w = { .fd = fd, .dir = dir };
+    struct nn_waiter w = { .fd = fd, .dir = dir, .claim = claim,
+                           .gen = s->claim_gen };
     nn_list_push(&s->waiters, &w.item);
     nn_sock_unlock(s);   /* may signal us already: poll returns at once */
 
@@ -228,6 +246,16 @@ static int sock_wait(struct nn_sock *s, int dir, uint64_t deadline,
     if (rc < 0)
         return err == EINTR ? -EINTR : -err;
     return 0;
+}
+
+/* The socket this thread is receiving on: a pipe drained by this thread
+   may be claimed for it (nn_pipe_recv), not one drained by a protocol
+   timer or another thread's send. */
+static _Thread_local const struct nn_sock *receiving_on;
+
+int nn_sock_receiving(const struct nn_sock *s)
+{
+    return receiving_on == s;
 }
 
 static uint64_t deadline_of(int timeo)
@@ -288,6 +316,7 @@ int nn_sock_recv(struct nn_sock *s, struct nn_msg *m, int flags)
     uint64_t deadline = deadline_of(timeo);
     int pulls = 0;
     s->receivers++;
+    receiving_on = s;
     for (;;) {
         if (s->closing) {
             rc = -EBADF;
@@ -330,6 +359,9 @@ int nn_sock_recv(struct nn_sock *s, struct nn_msg *m, int flags)
             nn_sock_pull(s, 1);
     }
     s->receivers--;
+    receiving_on = NULL;
+    if (s->receivers && s->nclaimed)
+        wake_stale_receivers(s);
     nn_sock_unlock(s);
     return rc;
 }

@@ -39,6 +39,8 @@ struct nn_waiter {
     struct nn_list item;
     int fd;          /* the waiting thread's eventfd */
     int dir;         /* NN_EV_IN or NN_EV_OUT */
+    int claim;       /* a receiver that polls the claimed pipes */
+    unsigned gen;    /* sock->claim_gen when it built its poll set */
 };
 
 struct nn_sock {
@@ -68,6 +70,7 @@ struct nn_sock {
     int recent_next;        /* the slot to reuse next */
     int nclaimed;           /* recent pipes watched by receivers */
     int receivers;          /* threads inside nn_sock_recv */
+    unsigned claim_gen;     /* bumped whenever a pipe becomes claimed */
     struct nn_list timers;  /* protocol timers, stopped before teardown */
     uint64_t stats[NN_ST_COUNT];
 };
@@ -130,6 +133,9 @@ int nn_sock_claim(struct nn_sock *s, struct pollfd *fds);
 void nn_sock_unclaim(struct nn_sock *s, int all);
 /* Wake every thread blocked in recv (they look again). */
 void nn_sock_wake_receivers(struct nn_sock *s);
+/* 1 when the calling thread is inside nn_sock_recv on `s` (it will pull the
+   socket's pipes before it sleeps). */
+int nn_sock_receiving(const struct nn_sock *s);
 
 /* Statistic ids (stats.c): public id -> slot, or -1. */
 int nn_stat_slot(int id);
