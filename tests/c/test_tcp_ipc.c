@@ -945,6 +945,37 @@ static void test_raw_peers(int tr)
     close(fd);
     CHECK(wait_stat(s, NN_STAT_BROKEN_CONNECTIONS, broken + 1, 2000));
 
+    /* Whole messages read before an oversized one are still received;
+       the connection ends once they are taken. */
+    fd = raw_connect(tr, addr);
+    CHECK(send(fd, pairhdr, 8, 0) == 8);
+    CHECK(read_exact(fd, hdr, 8) == 8);
+    CHECK(wait_conn(s, 2000));
+    {
+        uint8_t burst[3 * 16 + 16];
+        size_t n = 0;
+        const char *words[3] = {"one", "two", "three"};
+        for (int i = 0; i < 3; i++) {
+            size_t len = strlen(words[i]);
+            memcpy(burst + n, frame, pl - 8);   /* ipc type byte */
+            put64(burst + n + pl - 8, len);
+            memcpy(burst + n + pl, words[i], len);
+            n += pl + len;
+        }
+        memcpy(burst + n, frame, pl - 8);
+        put64(burst + n + pl - 8, 101);
+        n += pl;
+        broken = stat_of(s, NN_STAT_BROKEN_CONNECTIONS);
+        CHECK(send(fd, burst, n, 0) == (ssize_t) n);
+        sleep_ms(200);   /* read, and the oversized prefix seen */
+        CHECK(recv_is(s, "one"));
+        CHECK(recv_is(s, "two"));
+        CHECK(recv_is(s, "three"));
+        CHECK(peer_closes(fd, 2000));
+        close(fd);
+        CHECK(wait_stat(s, NN_STAT_BROKEN_CONNECTIONS, broken + 1, 2000));
+    }
+
     /* ipc: a type byte other than 0x01. */
     if (tr == IPC) {
         fd = raw_connect(tr, addr);

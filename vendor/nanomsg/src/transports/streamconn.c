@@ -50,8 +50,10 @@
                                    offsetof(struct nn_sconn, member)))
 
 enum { NN_SCONN_HS, NN_SCONN_ACTIVE };
-/* What a round of reading ended with. */
-enum { NN_RX_AGAIN, NN_RX_BUDGET, NN_RX_PAUSED, NN_RX_EOF, NN_RX_FAIL };
+/* What a round of reading ended with. FAIL: the input is unusable (bad
+   frame, read error); BROKEN: a write failed. */
+enum { NN_RX_AGAIN, NN_RX_BUDGET, NN_RX_PAUSED, NN_RX_EOF, NN_RX_FAIL,
+       NN_RX_BROKEN };
 
 struct nn_sconn {
     struct nn_stream_ep *sep;
@@ -87,7 +89,8 @@ struct nn_sconn {
     int eof;                   /* the peer closed: drain, then close */
     int rx_resumed;            /* resume arrived before we paused */
     int rx_missed;             /* the loop found rxmtx taken by a pull */
-    int rx_eof;                /* a pull read end of stream */
+    int rx_eof;                /* a pull read end of stream, or failed */
+    int rx_failed;             /* a pull found the input unusable */
     int claimed;               /* receivers watch for input, not the loop */
     int rx_owed;               /* resumed while claimed: a pull must read
                                   (kept bytes may wait), or else the loop */
@@ -450,7 +453,7 @@ static int nn_sconn_rx_loop(struct nn_sconn *c, int hup)
     broken = c->broken;
     pthread_mutex_unlock(&c->mtx);
     if (broken) {
-        rc = NN_RX_FAIL;
+        rc = NN_RX_BROKEN;
     } else if (paused) {
         rc = NN_RX_PAUSED;
     } else {
@@ -588,10 +591,8 @@ static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize)
         /* Before rxmtx goes: the decoder must not be used again. The loop
            reads end of stream again itself, now watching for it. */
         pthread_mutex_lock(&c->mtx);
-        if (rc == NN_RX_FAIL)
-            c->broken = 1;
-        else
-            c->rx_eof = 1;
+        c->rx_failed = rc == NN_RX_FAIL;
+        c->rx_eof = 1;   /* either way: no more pulls or claims */
         c->claimed = 0;
         nn_sconn_interest_locked(c);
         kick = nn_sconn_arm_locked(c);
@@ -671,12 +672,14 @@ static void nn_sconn_eof(struct nn_sconn *c)
         nn_sconn_fail(c);
 }
 
-/* What to do after a round of reading on an active connection. */
+/* What to do after a round of reading on an active connection. Input
+   that went bad ends the connection like end of stream, once the messages
+   read before it are taken: they arrived whole. */
 static void nn_sconn_after_rx(struct nn_sconn *c, int rc)
 {
-    if (rc == NN_RX_FAIL)
+    if (rc == NN_RX_BROKEN)
         nn_sconn_fail(c);
-    else if (rc == NN_RX_EOF)
+    else if (rc == NN_RX_FAIL || rc == NN_RX_EOF)
         nn_sconn_eof(c);
 }
 
@@ -685,6 +688,7 @@ static void nn_sconn_kick_cb(struct nn_io_timer *t)
     struct nn_sconn *c = nn_sconn_of(t, kick);
     int broken;
     int paused;
+    int failed;
     int eof;
     int rc;
     int again = 0;
@@ -694,6 +698,7 @@ static void nn_sconn_kick_cb(struct nn_io_timer *t)
     broken = c->broken;
     eof = c->eof;
     paused = c->rx_paused;
+    failed = c->rx_failed;
     pthread_mutex_unlock(&c->mtx);
     if (broken) {
         nn_sconn_fail(c);
@@ -704,10 +709,15 @@ static void nn_sconn_kick_cb(struct nn_io_timer *t)
             nn_sconn_fail(c);
         return;
     }
+    if (failed) {   /* by a pull: the decoder must not be used again */
+        nn_sconn_eof(c);
+        return;
+    }
     if (paused || c->state != NN_SCONN_ACTIVE)
         return;
     rc = nn_sconn_rx_loop(c, 0);
-    if (rc == NN_RX_FAIL || rc == NN_RX_EOF || rc == NN_RX_PAUSED) {
+    if (rc == NN_RX_FAIL || rc == NN_RX_BROKEN || rc == NN_RX_EOF ||
+        rc == NN_RX_PAUSED) {
         nn_sconn_after_rx(c, rc);
         return;
     }
