@@ -5,6 +5,8 @@
                              [--transports inproc,ipc,tcp] [--sizes 64,4096,65536,1048576]
                              [--out results.jsonl] [--md table.md]
     python3 bench/compare.py --report results.jsonl      # tables only
+    python3 bench/compare.py --levels c --report a.jsonl --report b.jsonl
+                              # pool the rounds of several runs of one level
 
 Needs what ``bench/run.sh`` sets up: two venvs (``VENV_OURS`` with our
 package, ``VENV_ORIG`` with nnpy 1.4.2 over Debian's libnanomsg) and the C
@@ -339,20 +341,36 @@ def main() -> int:
     ap.add_argument("--cbuild", default=os.environ.get("CBUILD", os.path.join(HERE, "c", "build")))
     ap.add_argument("--out", default="", help="JSON lines of every run (default: a file in /tmp)")
     ap.add_argument("--md", default="", help="also write the tables to this file")
-    ap.add_argument("--report", default="", help="only print the tables of a saved --out file")
+    ap.add_argument("--report", action="append", default=[],
+                    help="only print the tables of a saved --out file; given more than once, "
+                         "pool the runs' rounds (only for runs of the same code: pick --levels)")
     a = ap.parse_args()
     a.levels = a.levels.split(",")
     a.transports = [t for t in a.transports.split(",") if t]
     a.sizes = [int(s) for s in a.sizes.split(",") if s]
 
     if a.report:
-        with open(a.report) as f:
-            recs = [json.loads(line) for line in f if line.startswith("{")]
+        recs = []
         meta: Dict[str, Any] = {}
-        for r in recs:
-            if r.get("impl") == "meta":
-                meta.update((k, v) for k, v in r.items() if k not in ("impl", "test", "transport", "size"))
-        recs = [r for r in recs if r.get("impl") in IMPLS]
+        trees = []
+        for path in a.report:
+            with open(path) as f:
+                run = [json.loads(line) for line in f if line.startswith("{")]
+            offset = 1 + max((r.get("round", 0) for r in recs), default=-1)
+            for r in run:
+                if r.get("impl") == "meta":
+                    meta.update((k, v) for k, v in r.items() if k not in ("impl", "test", "transport", "size"))
+                    if "tree" in r:
+                        trees.append(str(r["tree"]))
+                elif r.get("impl") in IMPLS:
+                    r["round"] = r.get("round", 0) + offset
+                    recs.append(r)
+        if len(a.report) > 1:
+            meta["tree"] = " + ".join(trees)
+        # Only the asked-for levels: pooled runs may differ in the others.
+        wanted = {"py": ("py-ours", "py-orig"), "c": ("c-ours", "c-libnanomsg", "raw")}
+        keep = {i for lv in a.levels for i in wanted.get(lv, ())}
+        recs = [r for r in recs if r.get("impl") in keep]
         print(tables(recs, meta))
         return 0
 
