@@ -98,6 +98,9 @@ void nn_sock_timer_term(struct nn_sock_timer *t);
 
 /* Random 32-bit value for request / survey / hop ids. */
 uint32_t nn_random_u32(void);
+/* Fill `buf` from the OS; 0, or -1 when it has no entropy to give (the
+   caller falls back on nn_random_u32). */
+int nn_random_bytes(void *buf, size_t len);
 
 /* Every protocol descriptor, defined in protocols/. */
 extern const struct nn_proto nn_pair_proto, nn_xpair_proto;

@@ -19,6 +19,7 @@
 #include "stream.h"
 #include "streamcodec.h"
 #include "streamq.h"
+#include "../utils/netcompat.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -333,8 +334,7 @@ static int nn_sconn_rx_direct(struct nn_sconn *c, int hup, int64_t maxsize,
            last segment until all it sent is acknowledged, and a delayed
            ACK would stall the message 40 ms. */
         if (rc != NN_SC_MSG && *drained && !c->ipc)
-            setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &(int){1},
-                       sizeof(int));
+            nn_tcp_quickack(c->fd);
         return 0;
     }
     more = (size_t) *n - room;
@@ -775,8 +775,8 @@ static void nn_sconn_hs_io(struct nn_sconn *c, unsigned revents)
     ssize_t n;
 
     if (c->hs_sent < NN_SC_HDR_LEN) {
-        n = send(c->fd, c->hs_out + c->hs_sent, NN_SC_HDR_LEN - c->hs_sent,
-                 MSG_NOSIGNAL);
+        n = nn_send_nosig(c->fd, c->hs_out + c->hs_sent,
+                          NN_SC_HDR_LEN - c->hs_sent);
         if (n > 0)
             c->hs_sent += (size_t) n;
         else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&

@@ -17,6 +17,7 @@
 #include "../../include/nanomsg/ws.h"
 #include "../core/transport.h"
 #include "../io/loop.h"
+#include "../utils/netcompat.h"
 #include "backoff.h"
 #include "resolver.h"
 #include "tcpaddr.h"
@@ -219,8 +220,7 @@ static void ws_attempt_now(struct nn_ws_ep *w)
         ws_connect_failed(w, -rc);
         return;
     }
-    fd = socket(remote.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                0);
+    fd = nn_socket_nb(remote.ss.ss_family, SOCK_STREAM, 0);
     if (fd < 0) {
         ws_connect_failed(w, errno);
         return;
@@ -317,7 +317,7 @@ static void ws_accept_io(struct nn_io_fd *lw, unsigned ev)
 
     (void) ev;
     for (i = 0; i < NN_WS_ACCEPTS; i++) {
-        fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        fd = nn_accept_nb(l->fd);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
@@ -355,7 +355,7 @@ static int ws_listen_one(struct nn_ws_ep *w, const struct nn_tcpaddr *a)
     struct nn_ws_listener *l = &w->lis[w->nlisten];
     int fd, one = 1, rc;
 
-    fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    fd = nn_socket_nb(a->ss.ss_family, SOCK_STREAM, 0);
     if (fd < 0)
         return -errno;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));

@@ -16,7 +16,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -24,6 +23,7 @@
 #include "../../include/nanomsg/ws.h"
 #include "../core/proto.h"   /* nn_random_u32 */
 #include "../io/loop.h"
+#include "../utils/netcompat.h"
 #include "wsframe.h"
 #include "wshandshake.h"
 
@@ -100,7 +100,7 @@ static void conn_random(void *buf, size_t len)
     uint8_t *p = buf;
     uint32_t v;
 
-    if (getrandom(buf, len, GRND_NONBLOCK) == (ssize_t) len)
+    if (nn_random_bytes(buf, len) == 0)
         return;
     while (len > 0) {
         size_t n = len < 4 ? len : 4;
@@ -194,7 +194,7 @@ static ssize_t conn_sendv(int fd, struct iovec *iov, int n)
     mh.msg_iov = iov;
     mh.msg_iovlen = (size_t) n;
     for (;;) {
-        rc = sendmsg(fd, &mh, MSG_NOSIGNAL);
+        rc = nn_sendmsg_nosig(fd, &mh);
         if (rc >= 0)
             return rc;
         if (errno == EINTR)
