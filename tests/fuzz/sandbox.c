@@ -1,0 +1,150 @@
+/* Linked into every fuzz target: the library's calls of connect, bind,
+   unlink and getaddrinfo land here instead of in libc, so that a fuzzed
+   address can reach nothing but loopback and this run's own directory.
+
+   - connect: IPv4 127/8, IPv6 ::1 and ::ffff:127/104 only; Unix-domain
+     paths only inside fuzz_sandbox_dir(). Anything else fails with
+     ENETUNREACH / EACCES as if the network said no.
+   - bind: Unix-domain paths only inside the sandbox dir (IP binds are not
+     traffic and are allowed).
+   - unlink: only inside the sandbox dir. The ipc transport removes a stale
+     file at the path it binds, and CI runs as root.
+   - getaddrinfo: numeric hosts and "localhost" only; other names fail
+     at once instead of querying DNS. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+static char sandbox[64];
+
+static void sandbox_cleanup(void)
+{
+    char cmd[128];
+    /* Only our own mkdtemp directory, whose name has no shell characters. */
+    if (sandbox[0] != 0 && strncmp(sandbox, "/tmp/nnfuzz.", 12) == 0) {
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sandbox);
+        if (system(cmd) != 0)
+            return;
+    }
+}
+
+const char *fuzz_sandbox_dir(void)
+{
+    if (sandbox[0] == 0) {
+        strcpy(sandbox, "/tmp/nnfuzz.XXXXXX");
+        if (mkdtemp(sandbox) == NULL)
+            abort();
+        atexit(sandbox_cleanup);
+    }
+    return sandbox;
+}
+
+static int path_ok(const char *p, size_t max)
+{
+    const char *d = fuzz_sandbox_dir();
+    size_t n = strlen(d);
+
+    return strnlen(p, max) < max && strncmp(p, d, n) == 0 && p[n] == '/' &&
+           strstr(p + n, "/..") == NULL;
+}
+
+static int unix_ok(const struct sockaddr *sa, socklen_t len)
+{
+    const struct sockaddr_un *un = (const struct sockaddr_un *) sa;
+    size_t max;
+
+    if (len <= offsetof(struct sockaddr_un, sun_path))
+        return 1;   /* autobind: no path */
+    max = len - offsetof(struct sockaddr_un, sun_path);
+    if (max > sizeof(un->sun_path))
+        max = sizeof(un->sun_path);
+    return path_ok(un->sun_path, max);
+}
+
+static int loopback(const struct sockaddr *sa, socklen_t len)
+{
+    if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+        uint32_t a = ntohl(((const struct sockaddr_in *) sa)->sin_addr.s_addr);
+        return (a >> 24) == 127;
+    }
+    if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *) sa)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) ||
+               (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    }
+    return 0;
+}
+
+int connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+    if (sa == NULL || len < sizeof(sa_family_t))
+        return (int) syscall(SYS_connect, fd, sa, len);
+    if (sa->sa_family == AF_UNIX ? !unix_ok(sa, len)
+                                 : (sa->sa_family != AF_UNSPEC && !loopback(sa, len))) {
+        errno = sa->sa_family == AF_UNIX ? EACCES : ENETUNREACH;
+        return -1;
+    }
+    return (int) syscall(SYS_connect, fd, sa, len);
+}
+
+int bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+    if (sa != NULL && len >= sizeof(sa_family_t) && sa->sa_family == AF_UNIX &&
+        !unix_ok(sa, len)) {
+        errno = EACCES;
+        return -1;
+    }
+    return (int) syscall(SYS_bind, fd, sa, len);
+}
+
+int unlink(const char *path)
+{
+    if (!path_ok(path, 4096)) {
+        errno = EACCES;
+        return -1;
+    }
+    return (int) syscall(SYS_unlinkat, AT_FDCWD, path, 0);
+}
+
+typedef int (*gai_fn)(const char *, const char *, const struct addrinfo *,
+                      struct addrinfo **);
+
+int getaddrinfo(const char *node, const char *service,
+                const struct addrinfo *hints, struct addrinfo **res)
+{
+    static gai_fn real;
+    struct addrinfo h;
+    unsigned char buf[sizeof(struct in6_addr)];
+
+    if (real == NULL)
+        real = (gai_fn) dlsym(RTLD_NEXT, "getaddrinfo");
+    if (real == NULL)
+        return EAI_FAIL;
+    if (node == NULL || strcmp(node, "localhost") == 0)
+        return real(node, service, hints, res);
+    if (inet_pton(AF_INET, node, buf) != 1 &&
+        inet_pton(AF_INET6, node, buf) != 1)
+        return EAI_NONAME;
+    if (hints != NULL)
+        h = *hints;
+    else
+        memset(&h, 0, sizeof(h));
+    h.ai_flags |= AI_NUMERICHOST;
+    return real(node, service, &h, res);
+}

@@ -1,0 +1,9 @@
+/* See sandbox.c: what a fuzz target may reach. */
+#ifndef NN_FUZZ_SANDBOX_H
+#define NN_FUZZ_SANDBOX_H
+
+/* This run's private directory (created on first use, removed at exit):
+   the only place ipc paths may live. No trailing slash. */
+const char *fuzz_sandbox_dir(void);
+
+#endif
