@@ -113,9 +113,45 @@ def ws_seeds():
     seed("fuzz_wshs_client", "400", nonce + b"HTTP/1.1 400 Bad Request\r\n\r\n")
 
 
+def addr_seeds():
+    fa = "fuzz_addr"
+    for mode, text in [(0, b"5555"), (0, b"0080"), (1, b"a.example.com."),
+                       (2, b"[::1]"), (2, b"127.0.0.1"), (3, b"localhost"),
+                       (4, b"lo"), (4, b"*"), (0x85, b"*:5555"),
+                       (0x85, b"localhost:1"), (6, b"lo;127.0.0.1:5555"),
+                       (0x86, b"[::1]:80")]:
+        seed(fa, "pure%d-%s" % (mode, text.decode().replace("/", "_")),
+             bytes([mode]) + text)
+    for mode, text in [(0x40, b"127.0.0.1:0"), (0x41, b"*:0"),
+                       (0x42, b"inproc-name"), (0x43, b"a.ipc"),
+                       (0x48, b"127.0.0.1:1"), (0x49, b"lo;localhost:1/res?x"),
+                       (0xC9, b"[::1]:1/"), (0x4c, b"nothing")]:
+        seed(fa, "api%x" % mode, bytes([mode]) + text + b"\0")
+    # fuzz_api programs: (code, which, args...)
+    sock = lambda slot, proto: bytes([0, 0x80 | slot, proto])
+    seed("fuzz_api", "reqrep-inproc",
+         sock(0, 3) + sock(1, 4) + bytes([2, 1]) + b"x\0\x02" +
+         bytes([3, 0]) + b"x\0\x02" + bytes([7, 0, 3]) + b"abc" +
+         bytes([8, 1]) + bytes([7, 1, 2]) + b"ok" + bytes([8, 0]) +
+         bytes([9, 0, 3, 3, 3, 3]))
+    seed("fuzz_api", "pair-tcp",
+         sock(0, 0) + sock(1, 0) + bytes([2, 0]) + b"127.0.0.1:0\0\x00" +
+         bytes([3, 1]) + b"\0\x04" + bytes([7, 1, 2]) + b"hi" +
+         bytes([8, 0, 8, 0, 6, 0, 1, 1]))
+    seed("fuzz_api", "opts",
+         sock(0, 2) + bytes([4, 0, 2, 1, 3]) + b"abc" +
+         bytes([5, 0, 0, 15, 64]) + bytes([4, 0, 0, 5, 4]) + b"\x10\0\0\0" +
+         bytes([5, 0, 0, 11, 4, 10, 0, 0, 101, 11, 0, 1, 45]))
+    seed("fuzz_api", "ipc-ws",
+         sock(2, 9) + bytes([2, 2]) + b"s.ipc\0\x03" + bytes([2, 2]) +
+         b"127.0.0.1:0\0\x01" + bytes([3, 2]) + b"\x01\0\x04" +
+         bytes([1, 2]))
+
+
 def main():
     stream_seeds()
     ws_seeds()
+    addr_seeds()
     extra = os.path.join(HERE, "seeds_extra.py")
     if os.path.exists(extra):
         ns = {"seed": seed, "sp_header": sp_header, "tcp_msg": tcp_msg,

@@ -2,11 +2,15 @@
    unlink and getaddrinfo land here instead of in libc, so that a fuzzed
    address can reach nothing but loopback and this run's own directory.
 
-   - connect: IPv4 127/8, IPv6 ::1 and ::ffff:127/104 only; Unix-domain
-     paths only inside fuzz_sandbox_dir(). Anything else fails with
-     ENETUNREACH / EACCES as if the network said no.
-   - bind: Unix-domain paths only inside the sandbox dir (IP binds are not
-     traffic and are allowed).
+   - connect: IPv4 127/8, IPv6 ::1 and ::ffff:127/104 only, and only to a
+     port this process bound; Unix-domain paths only inside
+     fuzz_sandbox_dir(). Anything else fails with ENETUNREACH,
+     ECONNREFUSED or EACCES as if the network said no. Other programs
+     on the machine (tests of other people, running now) never see us.
+   - bind: Unix-domain paths only inside the sandbox dir. IP binds get
+     port 0 whatever the address asked for, so that we never take a port
+     another program has just probed; the port the OS chose is recorded
+     for connect.
    - unlink: only inside the sandbox dir. The ipc transport removes a stale
      file at the path it binds, and CI runs as root.
    - getaddrinfo: numeric hosts and "localhost" only; other names fail
@@ -30,6 +34,14 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+
+#include <pthread.h>
+
+/* Ports bound through bind() below, most recent first (a ring). */
+#define NPORTS 256
+static uint16_t ports[NPORTS];
+static unsigned nports;
+static pthread_mutex_t ports_mtx = PTHREAD_MUTEX_INITIALIZER;
 
 static char sandbox[64];
 
@@ -91,6 +103,23 @@ static int loopback(const struct sockaddr *sa, socklen_t len)
     return 0;
 }
 
+static uint16_t port_of(const struct sockaddr *sa)
+{
+    return ntohs(sa->sa_family == AF_INET
+                     ? ((const struct sockaddr_in *) sa)->sin_port
+                     : ((const struct sockaddr_in6 *) sa)->sin6_port);
+}
+
+static int port_ours(uint16_t port)
+{
+    int ok = 0;
+    pthread_mutex_lock(&ports_mtx);
+    for (unsigned i = 0; i < NPORTS && i < nports; i++)
+        ok |= port != 0 && ports[i] == port;
+    pthread_mutex_unlock(&ports_mtx);
+    return ok;
+}
+
 int connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
     if (sa == NULL || len < sizeof(sa_family_t))
@@ -100,17 +129,52 @@ int connect(int fd, const struct sockaddr *sa, socklen_t len)
         errno = sa->sa_family == AF_UNIX ? EACCES : ENETUNREACH;
         return -1;
     }
+    if ((sa->sa_family == AF_INET || sa->sa_family == AF_INET6) &&
+        !port_ours(port_of(sa))) {
+        errno = ECONNREFUSED;
+        return -1;
+    }
     return (int) syscall(SYS_connect, fd, sa, len);
 }
 
 int bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
-    if (sa != NULL && len >= sizeof(sa_family_t) && sa->sa_family == AF_UNIX &&
-        !unix_ok(sa, len)) {
-        errno = EACCES;
-        return -1;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    int rc;
+
+    if (sa == NULL || len < sizeof(sa_family_t) ||
+        (sa->sa_family != AF_UNIX && sa->sa_family != AF_INET &&
+         sa->sa_family != AF_INET6) || len > sizeof(ss))
+        return (int) syscall(SYS_bind, fd, sa, len);
+    if (sa->sa_family == AF_UNIX) {
+        if (!unix_ok(sa, len)) {
+            errno = EACCES;
+            return -1;
+        }
+        return (int) syscall(SYS_bind, fd, sa, len);
     }
-    return (int) syscall(SYS_bind, fd, sa, len);
+    memcpy(&ss, sa, len);
+    if (ss.ss_family == AF_INET && len >= sizeof(struct sockaddr_in))
+        ((struct sockaddr_in *) &ss)->sin_port = 0;
+    else if (ss.ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
+        ((struct sockaddr_in6 *) &ss)->sin6_port = 0;
+    rc = (int) syscall(SYS_bind, fd, &ss, len);
+    if (rc == 0 && getsockname(fd, (struct sockaddr *) &ss, &sl) == 0) {
+        pthread_mutex_lock(&ports_mtx);
+        ports[nports++ % NPORTS] = port_of((struct sockaddr *) &ss);
+        pthread_mutex_unlock(&ports_mtx);
+    }
+    return rc;
+}
+
+unsigned fuzz_sandbox_port(void)
+{
+    unsigned p;
+    pthread_mutex_lock(&ports_mtx);
+    p = nports ? ports[(nports - 1) % NPORTS] : 0;
+    pthread_mutex_unlock(&ports_mtx);
+    return p;
 }
 
 int unlink(const char *path)
