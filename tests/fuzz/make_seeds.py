@@ -148,10 +148,34 @@ def addr_seeds():
          bytes([1, 2]))
 
 
+def e2e_seeds():
+    reqid = b"\x80\x00\x00\x07"
+    bodies = [b"hello", b"pub", b"", reqid + b"rep", reqid + b"req", b"push",
+              b"", reqid + b"resp", reqid + b"surv", b"bus"]
+    for p, body in enumerate(bodies):
+        for ipc in (0, 1):
+            msg = ipc_msg(body) if ipc else tcp_msg(body)
+            seed("fuzz_e2e_stream", "p%d-%s" % (p, "ipc" if ipc else "tcp"),
+                 bytes([p | ipc << 5]) + msg * 2)
+        seed("fuzz_e2e_stream", "p%d-dial" % p, bytes([p | 0x40]) + tcp_msg(body))
+        seed("fuzz_e2e_stream", "p%d-raw" % p, bytes([p | 0x10]) + tcp_msg(body))
+        seed("fuzz_e2e_ws", "p%d-server" % p,
+             bytes([p]) + ws_frame(2, body, MASK) + ws_frame(9, b"", MASK))
+        seed("fuzz_e2e_ws", "p%d-client" % p,
+             bytes([p | 0x40]) + ws_frame(2, body) + ws_frame(8, b"\x03\xe8"))
+    seed("fuzz_e2e_stream", "ownhdr", b"\x80\0SP\0\0\x10\0\0" + tcp_msg(b"x"))
+    seed("fuzz_e2e_stream", "badlen", b"\x00" + struct.pack(">Q", 1 << 40) + b"a")
+    seed("fuzz_e2e_ws", "ownhs", b"\x83" + ws_request(KEY, "rep.sp.nanomsg.org") +
+         ws_frame(2, b"\x80\0\0\x01q", MASK))
+    seed("fuzz_e2e_ws", "text", b"\x00" + ws_frame(1, b"abc", MASK, fin=False) +
+         ws_frame(0, b"def", MASK))
+
+
 def main():
     stream_seeds()
     ws_seeds()
     addr_seeds()
+    e2e_seeds()
     extra = os.path.join(HERE, "seeds_extra.py")
     if os.path.exists(extra):
         ns = {"seed": seed, "sp_header": sp_header, "tcp_msg": tcp_msg,

@@ -10,7 +10,7 @@
    - bind: Unix-domain paths only inside the sandbox dir. IP binds get
      port 0 whatever the address asked for, so that we never take a port
      another program has just probed; the port the OS chose is recorded
-     for connect.
+     for connect (when a port was asked for: a listener).
    - unlink: only inside the sandbox dir. The ipc transport removes a stale
      file at the path it binds, and CI runs as root.
    - getaddrinfo: numeric hosts and "localhost" only; other names fail
@@ -141,6 +141,7 @@ int bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
+    uint16_t asked;
     int rc;
 
     if (sa == NULL || len < sizeof(sa_family_t) ||
@@ -155,12 +156,17 @@ int bind(int fd, const struct sockaddr *sa, socklen_t len)
         return (int) syscall(SYS_bind, fd, sa, len);
     }
     memcpy(&ss, sa, len);
+    asked = port_of((struct sockaddr *) &ss);
     if (ss.ss_family == AF_INET && len >= sizeof(struct sockaddr_in))
         ((struct sockaddr_in *) &ss)->sin_port = 0;
     else if (ss.ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
         ((struct sockaddr_in6 *) &ss)->sin6_port = 0;
     rc = (int) syscall(SYS_bind, fd, &ss, len);
-    if (rc == 0 && getsockname(fd, (struct sockaddr *) &ss, &sl) == 0) {
+    /* A bind to port 0 is the local end of a connection about to be
+       dialed, not a listener: not recorded, or the ring would soon hold
+       nothing else. */
+    if (rc == 0 && asked != 0 &&
+        getsockname(fd, (struct sockaddr *) &ss, &sl) == 0) {
         pthread_mutex_lock(&ports_mtx);
         ports[nports++ % NPORTS] = port_of((struct sockaddr *) &ss);
         pthread_mutex_unlock(&ports_mtx);

@@ -6,8 +6,9 @@
    the only place ipc paths may live. No trailing slash. */
 const char *fuzz_sandbox_dir(void);
 
-/* The port of the latest successful IP bind (0 if none): IP binds always
-   get a port from the OS, whatever the address said. */
+/* The port of the latest successful IP bind that asked for a port (0 if
+   none): IP binds always get a port from the OS, whatever the address
+   said. */
 unsigned fuzz_sandbox_port(void);
 
 #endif
