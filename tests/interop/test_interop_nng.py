@@ -334,3 +334,39 @@ def test_nng_surveyor_deadline_with_ours(transport, ours, nng, address):
         surv.recv(2 * DEADLINE_MS)
     # nng reports the ended survey as a timeout or a bad state.
     assert e.value.err in ("Timeout", "BadState"), e.value.err
+
+
+# -- ws paths -------------------------------------------------------------------
+
+def free_ws(path: str) -> str:
+    from .conftest import free_port
+    return "ws://127.0.0.1:%d%s" % (free_port(), path)
+
+
+@pytest.mark.parametrize("we_bind", [True, False], ids=["we_bind", "they_bind"])
+def test_ws_path_both_ways(ours, nng, we_bind):
+    """The bound path connects; another path on the same port never does."""
+    where = free_ws("/svc/a")
+    port_part = where.rsplit("/svc/a", 1)[0]
+    pull = ours(nnpy.PULL, RCVTIMEO=5000)
+    push = nng.socket("PUSH", send_timeout=5000)
+    link(pull, push, where, we_bind)
+    push.send(b"on path")
+    assert pull.recv() == b"on path"
+    # A second pair on the wrong path of the same port.
+    wrong = port_part + "/svc/b"
+    if we_bind:
+        lost = nng.socket("PUSH", send_timeout=800)
+        lost.dial(wrong)
+        with pytest.raises(NngError) as e:
+            lost.send(b"x")
+        assert e.value.err == "Timeout"
+    else:
+        lost = ours(nnpy.PUSH, SNDTIMEO=800)
+        lost.connect(wrong)
+        with pytest.raises(nnpy.NNError) as e:
+            lost.send(b"x")
+        assert e.value.error_no == nnpy.ETIMEDOUT
+    set_rcvtimeo(pull, 200)
+    with pytest.raises(nnpy.NNError):
+        pull.recv()
