@@ -141,8 +141,14 @@ class Net:
         # they exist in the root namespace.
         sv, cv = "nfs%d%d" % (os.getpid() % 100000, n), "nfc%d%d" % (os.getpid() % 100000, n)
         run("ip", "link", "add", sv, "type", "veth", "peer", "name", cv)
-        run("ip", "link", "set", sv, "netns", self.server)
-        run("ip", "link", "set", cv, "netns", ns)
+        try:
+            run("ip", "link", "set", sv, "netns", self.server)
+            run("ip", "link", "set", cv, "netns", ns)
+        except RuntimeError:
+            # Whichever end is still in the root namespace takes the pair.
+            run("ip", "link", "del", sv, check=False)
+            run("ip", "link", "del", cv, check=False)
+            raise
         run("ip", "-n", self.server, "addr", "add", "%s/%d" % (SERVER_IP, PREFIX), "dev", sv)
         run("ip", "-n", ns, "addr", "add", "%s/%d" % (CLIENT_IP, PREFIX), "dev", cv)
         run("ip", "-n", self.server, "link", "set", sv, "up")
