@@ -55,6 +55,7 @@ struct nn_wsconn {
     struct nn_pipe *pipe;
     int msgtype;
     const char *own_name;
+    const char *path;           /* server: bound path, NULL for any */
     char key[NN_WSHS_KEY_LEN + 1];
 
     /* Input: loop thread only. */
@@ -505,9 +506,10 @@ static int conn_handshake(struct nn_wsconn *c)
             return -1;
         }
     } else {
-        v = nn_wshs_serve(buf, blk < 0 ? len : (size_t) blk, c->own_name,
-                          blk < 0 ? NN_WSHS_TOO_LONG : NN_WSHS_OK, reply,
-                          &replylen);
+        v = nn_wshs_serve_path(buf, blk < 0 ? len : (size_t) blk,
+                               c->own_name, c->path,
+                               blk < 0 ? NN_WSHS_TOO_LONG : NN_WSHS_OK,
+                               reply, &replylen);
         pthread_mutex_lock(&c->mtx);
         conn_ctl_append_locked(c, reply, replylen);
         pthread_mutex_unlock(&c->mtx);
@@ -854,6 +856,7 @@ struct nn_wsconn *nn_wsconn_start(struct nn_ep *ep, int fd,
         c->ctllen = (size_t) n;
     } else {
         c->own_name = conn_own_name(c->sock);
+        c->path = cfg->resource;
     }
     /* The request goes out from the loop's first round (OUT interest). */
     c->interest = NN_IO_IN | (c->client ? NN_IO_OUT : 0);
