@@ -64,6 +64,9 @@ struct nn_proto {
 /* Hand a message to a writable pipe; it always takes *m. Returns 0 or
    NN_PIPE_RELEASE when the pipe has become non-writable. */
 int nn_pipe_send(struct nn_pipe *p, struct nn_msg *m);
+/* As nn_pipe_send, for a message that goes to many pipes at once: the
+   transport may leave the writing to its I/O thread (see ops->queue). */
+int nn_pipe_send_queued(struct nn_pipe *p, struct nn_msg *m);
 /* Take the next message from a readable pipe. Returns 0 or NN_PIPE_RELEASE
    when the pipe has no further message; -EAGAIN if it had none. */
 int nn_pipe_recv(struct nn_pipe *p, struct nn_msg *m);
