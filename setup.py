@@ -8,6 +8,8 @@ LIMITED_API = ("Py_LIMITED_API", "0x03090000")
 setup(
     packages=["nnpy"],
     package_data={"nnpy": ["py.typed", "_nnpy.pyi"]},
+    # _speedups.c is in the sdist (MANIFEST.in) to be compiled, not installed.
+    exclude_package_data={"nnpy": ["*.c"]},
     cffi_modules=["build_ffi.py:ffibuilder"],
     # The send/recv hot path; it calls the cffi module's core through
     # pointers, so it compiles no core code of its own.

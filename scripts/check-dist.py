@@ -70,6 +70,9 @@ def problems(path, version):
         modules = [n for n in names if n.endswith(".so")]
         if sorted(modules) != ["nnpy/_nnpy.abi3.so", "nnpy/_speedups.abi3.so"]:
             found.append("extension modules are %s" % modules)
+        sources = [n for n in names if n.endswith((".c", ".h", ".o"))]
+        if sources:
+            found.append("holds build inputs %s" % sources)
         if dist + "licenses/LICENSE" not in names:
             found.append("no %slicenses/LICENSE" % dist)
         meta = wheel.read(dist + "METADATA").decode()
