@@ -7,14 +7,15 @@ signal retries) is moved off the success path.
 from __future__ import annotations
 
 import os
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 from . import constants as _c
 from ._nnpy import ffi, lib
 from ._speedups import bind as _bind_speedups
 from ._speedups import recv as _fast_recv
 from ._speedups import send as _fast_send
-from .errors import error_for
+from ._async import Watch, attempt_until_done
+from .errors import TimedOutError, error_for
 
 __all__ = ["Socket", "NN_MSG"]
 
@@ -37,6 +38,8 @@ _new = ffi.new
 _from_buffer = ffi.from_buffer
 
 _EINTR = _c.EINTR
+_DONTWAIT = _c.DONTWAIT
+_ETIMEDOUT = _c.ETIMEDOUT
 _EBADF = _c.EBADF
 _SOL_SOCKET = _c.SOL_SOCKET
 _TYPE_STR = _c.TYPE_STR
@@ -85,10 +88,14 @@ class Socket:
     the NN_SNDTIMEO/NN_RCVTIMEO period then starts again.
     """
 
-    __slots__ = ("sock", "_pid", "__weakref__", "__dict__")
+    # No __dict__: assigning a misspelt option (``s.rcvtimout = 100``)
+    # raises AttributeError instead of passing silently.
+    __slots__ = ("sock", "_pid", "_rwatch", "_swatch", "__weakref__")
 
     def __init__(self, domain: int, protocol: int) -> None:
         self.sock = -1
+        self._rwatch: Optional[Watch] = None
+        self._swatch: Optional[Watch] = None
         sock = lib.nn_socket(domain, protocol)
         if sock < 0:
             raise error_for(_nn_errno())
@@ -130,7 +137,7 @@ class Socket:
             if rc >= 0:
                 return rc
             err = -rc
-        raise error_for(err)
+        raise self._error("send", err)
 
     def recv(self, flags: int = 0) -> bytes:
         """Receive one message as bytes."""
@@ -145,7 +152,75 @@ class Socket:
             if type(data) is not int:
                 return data  # type: ignore[no-any-return]
             err = -data
-        raise error_for(err)
+        raise self._error("recv", err)
+
+    # -- coroutines ------------------------------------------------------------
+    # The first attempt is the non-blocking C call; only when it finds
+    # nothing to do does the task wait for NN_RCVFD/NN_SNDFD (see _async).
+
+    async def arecv(self, flags: int = 0) -> bytes:
+        """Receive one message as bytes, waiting without blocking the loop.
+
+        Works under asyncio (and uvloop) and trio. RCVTIMEO applies. A
+        cancelled call leaves the message in the socket.
+        """
+        data = _fast_recv(self.sock, flags | _DONTWAIT)
+        if type(data) is not int:
+            return data  # type: ignore[no-any-return]
+        if flags & _DONTWAIT:
+            raise self._error("arecv", -data)
+        flags |= _DONTWAIT
+        return await attempt_until_done(  # type: ignore[no-any-return]
+            self, "arecv", False, -data, lambda n: _fast_recv(n, flags))
+
+    async def asend(self, data: Data, flags: int = 0) -> int:
+        """Send one message without blocking the loop; returns its size.
+
+        SNDTIMEO applies. A cancelled call has sent the whole message or
+        nothing.
+        """
+        rc = _fast_send(self.sock, data, flags | _DONTWAIT) if type(data) is bytes \
+            else self._send_other(data, flags | _DONTWAIT)
+        if rc >= 0:
+            return rc
+        if flags & _DONTWAIT:
+            raise self._error("asend", -rc)
+        flags |= _DONTWAIT
+        return await attempt_until_done(  # type: ignore[no-any-return]
+            self, "asend", True, -rc, lambda n: self._send_other(data, flags))
+
+    def _watch(self, send: bool) -> Watch:
+        """The readiness fd of one direction, as event loops watch it."""
+        watch = self._swatch if send else self._rwatch
+        if watch is None:
+            fd = self.getsockopt(_SOL_SOCKET, _c.SNDFD if send else _c.RCVFD)
+            watch = Watch(int(fd))
+            if send:
+                self._swatch = watch
+            else:
+                self._rwatch = watch
+        return watch
+
+    def _timeout_ms(self, send: bool) -> int:
+        return int(self.getsockopt(_SOL_SOCKET, _c.SNDTIMEO if send else _c.RCVTIMEO))
+
+    # -- errors that name the call -----------------------------------------------
+
+    def _error(self, call: str, err: int) -> Exception:
+        if err == _ETIMEDOUT and self.sock >= 0:
+            return self._timed_out(call, call.endswith("send"), None)
+        return error_for(err, call)
+
+    def _timed_out(self, call: str, send: bool, timeout_ms: Optional[int]) -> Exception:
+        """The ETIMEDOUT of a send or receive, saying which limit it was."""
+        if timeout_ms is None:
+            try:
+                timeout_ms = self._timeout_ms(send)
+            except Exception:
+                return error_for(_ETIMEDOUT, call)
+        what = "%s: timed out after %d ms (%s)" % (
+            call, timeout_ms, "SNDTIMEO" if send else "RCVTIMEO")
+        return TimedOutError(_ETIMEDOUT, what)
 
     # -- endpoints -----------------------------------------------------------
 
@@ -227,6 +302,9 @@ class Socket:
             return
         # Forget the number first: the core reuses it for the next socket.
         self.sock = -1
+        # Tasks still waiting hold the watches; they wake as the core
+        # makes the fds readable on close, and fail with EBADF.
+        self._rwatch = self._swatch = None
         if lib.nn_close(sock) < 0:
             err = _nn_errno()
             if err != _EBADF:  # EBADF: nn_term() closed it already
