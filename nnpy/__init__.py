@@ -22,12 +22,12 @@ from .errors import (  # noqa: F401
     StateError, TerminatedError, TimedOutError, WouldBlockError,
 )
 from .poll import PollSet
-from .socket import NN_MSG, Socket
+from .socket import NN_MSG, Message, Socket
 
 __version__ = "2.0.0"
 
 __all__ = [
-    "Socket", "PollSet", "NNError", "NN_MSG", "ffi", "nanomsg", "__version__",
+    "Socket", "Message", "PollSet", "NNError", "NN_MSG", "ffi", "nanomsg", "__version__",
     "AddressFamilyNotSupportedError", "AddressInUseError", "BadSocketError",
     "InterruptedCallError", "InvalidArgumentError", "NameTooLongError",
     "NoProtocolOptionError", "NotSupportedError", "ProtocolNotSupportedError",

@@ -15,9 +15,13 @@ from ._speedups import bind as _bind_speedups
 from ._speedups import recv as _fast_recv
 from ._speedups import send as _fast_send
 from ._async import Watch, attempt_until_done
+from ._message import Message
+from ._message import bind as _bind_message
+from ._message import recv_msg as _recv_msg
+from ._message import send_msg as _send_msg
 from .errors import TimedOutError, error_for
 
-__all__ = ["Socket", "NN_MSG"]
+__all__ = ["Socket", "NN_MSG", "Message"]
 
 #: The "library-allocated message" length marker of nn_send/nn_recv.
 NN_MSG: int = lib.NN_MSG
@@ -31,11 +35,14 @@ def _address(fn: Any) -> int:
 
 # The C fast path calls the core of this very extension, not a copy.
 _bind_speedups(_address("nn_send"), _address("nn_recv"), _address("nn_freemsg"))
+_bind_message(_address("nn_send"), _address("nn_recv"), _address("nn_freemsg"),
+              _address("nn_allocmsg"))
 
 _nn_errno = lib.nn_errno
 _unpack = ffi.unpack
 _new = ffi.new
 _from_buffer = ffi.from_buffer
+_recv_into = lib.nn_recv
 
 _EINTR = _c.EINTR
 _DONTWAIT = _c.DONTWAIT
@@ -117,6 +124,8 @@ class Socket:
         return rc
 
     def _send_other(self, data: Any, flags: int) -> int:
+        if type(data) is Message:
+            return _send_msg(self.sock, data, flags)  # zero-copy: consumes it
         if isinstance(data, str):
             return _fast_send(self.sock, data.encode("utf-8"), flags)
         try:
@@ -153,6 +162,63 @@ class Socket:
                 return data  # type: ignore[no-any-return]
             err = -data
         raise self._error("recv", err)
+
+    # -- zero-copy receive ---------------------------------------------------------
+
+    def recv_msg(self, flags: int = 0) -> Message:
+        """Receive one message without copying it: a :class:`Message`.
+
+        ``memoryview(msg)`` reads it in place; it is freed by
+        ``msg.release()``, a ``with`` block, or garbage collection.
+        """
+        msg = _recv_msg(self.sock, flags)
+        while type(msg) is int:
+            if msg != -_EINTR:  # see _send_failed
+                raise self._error("recv_msg", -msg)
+            msg = _recv_msg(self.sock, flags)
+        return msg  # type: ignore[return-value]
+
+    def recv_into(self, buffer: Any, flags: int = 0) -> int:
+        """Receive one message into the writable ``buffer``.
+
+        Returns the message's full size, as nn_recv does: a result larger
+        than the buffer means the message was truncated to fit.
+        """
+        buf = _writable(buffer)
+        rc = _recv_into(self.sock, buf, len(buf), flags)
+        while rc < 0:
+            err = _nn_errno()
+            if err != _EINTR:
+                raise self._error("recv_into", err)
+            rc = _recv_into(self.sock, buf, len(buf), flags)
+        return rc
+
+    async def arecv_msg(self, flags: int = 0) -> Message:
+        """:meth:`recv_msg` for asyncio and trio (see :meth:`arecv`)."""
+        msg = _recv_msg(self.sock, flags | _DONTWAIT)
+        if type(msg) is not int:
+            return msg  # type: ignore[return-value]
+        if flags & _DONTWAIT:
+            raise self._error("arecv_msg", -msg)
+        flags |= _DONTWAIT
+        return await attempt_until_done(  # type: ignore[no-any-return]
+            self, "arecv_msg", False, -msg, lambda n: _recv_msg(n, flags))
+
+    async def arecv_into(self, buffer: Any, flags: int = 0) -> int:
+        """:meth:`recv_into` for asyncio and trio (see :meth:`arecv`)."""
+        buf = _writable(buffer)
+        size = len(buf)
+
+        def attempt(n: int) -> int:
+            rc = _recv_into(n, buf, size, flags | _DONTWAIT)
+            return rc if rc >= 0 else -_nn_errno()
+        rc = attempt(self.sock)
+        if rc >= 0:
+            return rc
+        if flags & _DONTWAIT:
+            raise self._error("arecv_into", -rc)
+        return await attempt_until_done(  # type: ignore[no-any-return]
+            self, "arecv_into", False, -rc, attempt)
 
     # -- coroutines ------------------------------------------------------------
     # The first attempt is the non-blocking C call; only when it finds
@@ -359,6 +425,14 @@ class Socket:
     def unsubscribe(self, topic: Union[str, bytes]) -> None:
         """SUB: drop one subscription to ``topic`` (EINVAL if none)."""
         self.setsockopt(_c.SUB, _c.SUB_UNSUBSCRIBE, topic)
+
+
+def _writable(buffer: Any) -> Any:
+    try:
+        return _from_buffer(buffer, require_writable=True)
+    except (TypeError, BufferError):
+        raise TypeError("recv_into needs a writable bytes-like object, not %s"
+                        % type(buffer).__name__) from None
 
 
 def _addr(addr: Union[str, bytes]) -> bytes:
