@@ -19,6 +19,8 @@ from ._message import Message
 from ._message import bind as _bind_message
 from ._message import recv_msg as _recv_msg
 from ._message import send_msg as _send_msg
+from ._options import (IPC_INBUFSZ, IPC_OUTBUFSZ, SETTABLE, IntOption, ReadOnlyIntOption,
+                       StrOption, option_name, sock_int)
 from .errors import TimedOutError, error_for
 
 __all__ = ["Socket", "NN_MSG", "Message"]
@@ -74,16 +76,6 @@ def _as_buffer(data: Any) -> "tuple[Any, int]":
     return buf, len(buf)
 
 
-def _option(option: int, doc: str, writable: bool = True) -> Any:
-    def get(self: Socket) -> Union[int, str]:
-        return self.getsockopt(_SOL_SOCKET, option)
-
-    def put(self: Socket, value: Union[int, str, bytes]) -> None:
-        self.setsockopt(_SOL_SOCKET, option, value)
-
-    return property(get, put if writable else None, doc=doc)
-
-
 class Socket:
     """A nanomsg socket: ``Socket(AF_SP, PAIR)``.
 
@@ -99,15 +91,37 @@ class Socket:
     # raises AttributeError instead of passing silently.
     __slots__ = ("sock", "_pid", "_rwatch", "_swatch", "__weakref__")
 
-    def __init__(self, domain: int, protocol: int) -> None:
+    def __init__(self, domain: int, protocol: int, *,
+                 linger: Optional[int] = None, sndbuf: Optional[int] = None,
+                 rcvbuf: Optional[int] = None, rcvmaxsize: Optional[int] = None,
+                 sndtimeo: Optional[int] = None, rcvtimeo: Optional[int] = None,
+                 reconnect_ivl: Optional[int] = None,
+                 reconnect_ivl_max: Optional[int] = None,
+                 sndprio: Optional[int] = None, rcvprio: Optional[int] = None,
+                 ipv4only: Optional[int] = None, maxttl: Optional[int] = None,
+                 name: Optional[str] = None, req_resend_ivl: Optional[int] = None,
+                 surveyor_deadline: Optional[int] = None,
+                 tcp_nodelay: Optional[int] = None, ws_msg_type: Optional[int] = None,
+                 ipc_outbufsz: Optional[int] = None,
+                 ipc_inbufsz: Optional[int] = None) -> None:
+        """Every option attribute may be given as a keyword:
+        ``Socket(AF_SP, REQ, rcvtimeo=500, reconnect_ivl=50)``."""
         self.sock = -1
         self._rwatch: Optional[Watch] = None
         self._swatch: Optional[Watch] = None
         sock = lib.nn_socket(domain, protocol)
         if sock < 0:
-            raise error_for(_nn_errno())
+            raise self._error("socket(%s, %s)" % (domain, protocol), _nn_errno())
         self.sock = sock
         self._pid = os.getpid()
+        given = locals()
+        try:
+            for option in SETTABLE:
+                if given[option] is not None:
+                    setattr(self, option, given[option])
+        except BaseException:
+            self.close()
+            raise
 
     # -- messages ------------------------------------------------------------
 
@@ -274,8 +288,24 @@ class Socket:
 
     def _error(self, call: str, err: int) -> Exception:
         if err == _ETIMEDOUT and self.sock >= 0:
-            return self._timed_out(call, call.endswith("send"), None)
+            send = call.endswith("send")
+            if not send and self._survey_ended():
+                deadline = self.getsockopt(_c.SURVEYOR, _c.SURVEYOR_DEADLINE)
+                return TimedOutError(_ETIMEDOUT, "%s: survey deadline passed after %d ms "
+                                                 "(SURVEYOR_DEADLINE)" % (call, deadline))
+            return self._timed_out(call, send, None)
         return error_for(err, call)
+
+    def _survey_ended(self) -> bool:
+        """Whether a SURVEYOR's ETIMEDOUT came from its deadline, not RCVTIMEO."""
+        try:
+            if self.protocol != _c.SURVEYOR or self.domain != _c.AF_SP:
+                return False
+            deadline = self.getsockopt(_c.SURVEYOR, _c.SURVEYOR_DEADLINE)
+            rcvtimeo = self.rcvtimeo
+        except Exception:
+            return False
+        return rcvtimeo < 0 or int(deadline) <= rcvtimeo
 
     def _timed_out(self, call: str, send: bool, timeout_ms: Optional[int]) -> Exception:
         """The ETIMEDOUT of a send or receive, saying which limit it was."""
@@ -294,20 +324,20 @@ class Socket:
         """Bind to ``addr`` (e.g. ``"inproc://a"``); returns the endpoint id."""
         rc = lib.nn_bind(self.sock, _addr(addr))
         if rc < 0:
-            raise error_for(_nn_errno())
+            raise _endpoint_error("bind", addr, _nn_errno())
         return rc
 
     def connect(self, addr: Union[str, bytes]) -> int:
         """Connect to ``addr``; returns the endpoint id."""
         rc = lib.nn_connect(self.sock, _addr(addr))
         if rc < 0:
-            raise error_for(_nn_errno())
+            raise _endpoint_error("connect", addr, _nn_errno())
         return rc
 
     def shutdown(self, eid: int) -> None:
         """Remove the endpoint ``eid`` returned by bind or connect."""
         if lib.nn_shutdown(self.sock, eid) < 0:
-            raise error_for(_nn_errno())
+            raise error_for(_nn_errno(), "shutdown(%r)" % (eid,))
 
     # -- options -------------------------------------------------------------
 
@@ -321,7 +351,7 @@ class Socket:
         else:
             buf, size = _as_buffer(value)
         if lib.nn_setsockopt(self.sock, level, option, buf, size) < 0:
-            raise error_for(_nn_errno())
+            raise error_for(_nn_errno(), "setsockopt(%s, %r)" % (option_name(level, option), value))
 
     def getsockopt(self, level: int, option: int) -> Union[int, str]:
         """Read an option: an int, or a str for string options (SOCKET_NAME)."""
@@ -329,13 +359,13 @@ class Socket:
             sbuf = _new("char[]", _STR_OPT_MAX)
             size = _new("size_t *", _STR_OPT_MAX)
             if lib.nn_getsockopt(self.sock, level, option, sbuf, size) < 0:
-                raise error_for(_nn_errno())
+                raise error_for(_nn_errno(), "getsockopt(%s)" % option_name(level, option))
             raw: bytes = _unpack(sbuf, min(size[0], _STR_OPT_MAX))
             return raw.decode("utf-8", "surrogateescape")
         ibuf = _new("int *")
         size = _new("size_t *", _INT_SIZE)
         if lib.nn_getsockopt(self.sock, level, option, ibuf, size) < 0:
-            raise error_for(_nn_errno())
+            raise error_for(_nn_errno(), "getsockopt(%s)" % option_name(level, option))
         return int(ibuf[0])
 
     def get_statistic(self, statistic: int) -> int:
@@ -348,7 +378,7 @@ class Socket:
         if value == _UINT64_MAX:
             err = ffi.errno
             if err:
-                raise error_for(err)
+                raise error_for(err, "get_statistic(%r)" % (statistic,))
             return -1
         return int(value)
 
@@ -374,7 +404,7 @@ class Socket:
         if lib.nn_close(sock) < 0:
             err = _nn_errno()
             if err != _EBADF:  # EBADF: nn_term() closed it already
-                raise error_for(err)
+                raise error_for(err, "close")
 
     def __enter__(self) -> "Socket":
         return self
@@ -398,23 +428,34 @@ class Socket:
 
     # -- common options as properties ----------------------------------------
 
-    linger = _option(_c.LINGER, "NN_LINGER (ms); always reads 0")
-    sndbuf = _option(_c.SNDBUF, "NN_SNDBUF (bytes)")
-    rcvbuf = _option(_c.RCVBUF, "NN_RCVBUF (bytes)")
-    rcvmaxsize = _option(_c.RCVMAXSIZE, "NN_RCVMAXSIZE (bytes, -1: no limit)")
-    sndtimeo = _option(_c.SNDTIMEO, "NN_SNDTIMEO (ms, -1: forever)")
-    rcvtimeo = _option(_c.RCVTIMEO, "NN_RCVTIMEO (ms, -1: forever)")
-    reconnect_ivl = _option(_c.RECONNECT_IVL, "NN_RECONNECT_IVL (ms)")
-    reconnect_ivl_max = _option(_c.RECONNECT_IVL_MAX, "NN_RECONNECT_IVL_MAX (ms)")
-    sndprio = _option(_c.SNDPRIO, "NN_SNDPRIO (1 best .. 16)")
-    rcvprio = _option(_c.RCVPRIO, "NN_RCVPRIO (1 best .. 16)")
-    ipv4only = _option(_c.IPV4ONLY, "NN_IPV4ONLY (0 or 1)")
-    maxttl = _option(_c.MAXTTL, "NN_MAXTTL (hops)")
-    name = _option(_c.SOCKET_NAME, "NN_SOCKET_NAME (str)")
-    sndfd = _option(_c.SNDFD, "NN_SNDFD: readable while a send would not block", False)
-    rcvfd = _option(_c.RCVFD, "NN_RCVFD: readable while a recv would not block", False)
-    domain = _option(_c.DOMAIN, "NN_DOMAIN (AF_SP or AF_SP_RAW)", False)
-    protocol = _option(_c.PROTOCOL, "NN_PROTOCOL (PAIR, PUB, ...)", False)
+    linger = sock_int(_c.LINGER, "NN_LINGER (ms); always reads 0")
+    sndbuf = sock_int(_c.SNDBUF, "NN_SNDBUF (bytes)")
+    rcvbuf = sock_int(_c.RCVBUF, "NN_RCVBUF (bytes)")
+    rcvmaxsize = sock_int(_c.RCVMAXSIZE, "NN_RCVMAXSIZE (bytes, -1: no limit)")
+    sndtimeo = sock_int(_c.SNDTIMEO, "NN_SNDTIMEO (ms, -1: forever)")
+    rcvtimeo = sock_int(_c.RCVTIMEO, "NN_RCVTIMEO (ms, -1: forever)")
+    reconnect_ivl = sock_int(_c.RECONNECT_IVL, "NN_RECONNECT_IVL (ms)")
+    reconnect_ivl_max = sock_int(_c.RECONNECT_IVL_MAX, "NN_RECONNECT_IVL_MAX (ms)")
+    sndprio = sock_int(_c.SNDPRIO, "NN_SNDPRIO (1 best .. 16)")
+    rcvprio = sock_int(_c.RCVPRIO, "NN_RCVPRIO (1 best .. 16)")
+    ipv4only = sock_int(_c.IPV4ONLY, "NN_IPV4ONLY (0 or 1)")
+    maxttl = sock_int(_c.MAXTTL, "NN_MAXTTL (hops)")
+    name = StrOption(_SOL_SOCKET, _c.SOCKET_NAME, "NN_SOCKET_NAME (str)")
+    sndfd = ReadOnlyIntOption(_SOL_SOCKET, _c.SNDFD,
+                              "NN_SNDFD: readable while a send would not block")
+    rcvfd = ReadOnlyIntOption(_SOL_SOCKET, _c.RCVFD,
+                              "NN_RCVFD: readable while a recv would not block")
+    domain = ReadOnlyIntOption(_SOL_SOCKET, _c.DOMAIN, "NN_DOMAIN (AF_SP or AF_SP_RAW)")
+    protocol = ReadOnlyIntOption(_SOL_SOCKET, _c.PROTOCOL, "NN_PROTOCOL (PAIR, PUB, ...)")
+    # Protocol and transport options (ENOPROTOOPT on sockets they do not fit).
+    req_resend_ivl = IntOption(_c.REQ, _c.REQ_RESEND_IVL, "NN_REQ_RESEND_IVL (ms; REQ)")
+    surveyor_deadline = IntOption(_c.SURVEYOR, _c.SURVEYOR_DEADLINE,
+                                  "NN_SURVEYOR_DEADLINE (ms; SURVEYOR)")
+    tcp_nodelay = IntOption(_c.TCP, _c.TCP_NODELAY, "NN_TCP_NODELAY (0 or 1; tcp endpoints)")
+    ws_msg_type = IntOption(_c.WS, _c.WS_MSG_TYPE,
+                            "NN_WS_MSG_TYPE (WS_MSG_TYPE_BINARY or _TEXT; ws endpoints)")
+    ipc_outbufsz = IntOption(_c.IPC, IPC_OUTBUFSZ, "NN_IPC_OUTBUFSZ (bytes; ipc endpoints)")
+    ipc_inbufsz = IntOption(_c.IPC, IPC_INBUFSZ, "NN_IPC_INBUFSZ (bytes; ipc endpoints)")
 
     # -- conveniences ----------------------------------------------------------
 
@@ -425,6 +466,24 @@ class Socket:
     def unsubscribe(self, topic: Union[str, bytes]) -> None:
         """SUB: drop one subscription to ``topic`` (EINVAL if none)."""
         self.setsockopt(_c.SUB, _c.SUB_UNSUBSCRIBE, topic)
+
+
+def _endpoint_error(call: str, addr: Union[str, bytes], err: int) -> Exception:
+    where = "%s(%r)" % (call, addr)
+    if err == _c.ENODEV and call == "bind":
+        # The core looks the host of a bind address up among the local
+        # interfaces and numeric addresses only: say that, not "No such device".
+        host = _host(addr)
+        return error_for(err, "%s: cannot resolve %r to a local interface or IP address "
+                              "(bind takes no host names but localhost)" % (where, host))
+    return error_for(err, where)
+
+
+def _host(addr: Union[str, bytes]) -> str:
+    text = addr.decode("utf-8", "replace") if isinstance(addr, bytes) else addr
+    rest = text.split("://", 1)[-1].split("/", 1)[0]
+    rest = rest.split(";")[-1]                       # tcp://iface;host:port
+    return rest.rsplit(":", 1)[0]
 
 
 def _writable(buffer: Any) -> Any:
