@@ -23,11 +23,12 @@ from .errors import (  # noqa: F401
 )
 from .poll import PollSet
 from .socket import NN_MSG, Message, Socket
+from ._device import device, term
 
 __version__ = "2.0.0"
 
 __all__ = [
-    "Socket", "Message", "PollSet", "NNError", "NN_MSG", "ffi", "nanomsg", "__version__",
+    "Socket", "Message", "PollSet", "device", "term", "NNError", "NN_MSG", "ffi", "nanomsg", "__version__",
     "AddressFamilyNotSupportedError", "AddressInUseError", "BadSocketError",
     "InterruptedCallError", "InvalidArgumentError", "NameTooLongError",
     "NoProtocolOptionError", "NotSupportedError", "ProtocolNotSupportedError",

@@ -7,7 +7,8 @@ signal retries) is moved off the success path.
 from __future__ import annotations
 
 import os
-from typing import Any, Optional, Union
+import warnings
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from . import constants as _c
 from ._nnpy import ffi, lib
@@ -29,7 +30,12 @@ __all__ = ["Socket", "NN_MSG", "Message"]
 NN_MSG: int = lib.NN_MSG
 
 # Any object with the buffer protocol is accepted too; these are the usual ones.
-Data = Union[str, bytes, bytearray, memoryview]
+if TYPE_CHECKING:
+    # typing_extensions is only read by type checkers (mypy ships its stubs).
+    from typing_extensions import Buffer
+    Data = Union[str, Buffer]
+else:
+    Data = Any
 
 def _address(fn: Any) -> int:
     return int(ffi.cast("uintptr_t", ffi.addressof(lib, fn)))
@@ -292,7 +298,7 @@ class Socket:
             if not send and self._survey_ended():
                 deadline = self.getsockopt(_c.SURVEYOR, _c.SURVEYOR_DEADLINE)
                 return TimedOutError(_ETIMEDOUT, "%s: survey deadline passed after %d ms "
-                                                 "(SURVEYOR_DEADLINE)" % (call, deadline))
+                                                 "(SURVEYOR_DEADLINE)" % (call, int(deadline)))
             return self._timed_out(call, send, None)
         return error_for(err, call)
 
@@ -412,14 +418,18 @@ class Socket:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __del__(self, _close: Any = lib.nn_close, _getpid: Any = os.getpid) -> None:
+    def __del__(self, _close: Any = lib.nn_close, _getpid: Any = os.getpid,
+                _warn: Any = warnings.warn) -> None:
         # Runs at garbage collection and at interpreter exit, when module
         # globals may be gone: everything used is bound as a default. A forked
-        # child must not touch the parent's sockets.
+        # child must not touch the parent's sockets, nor warn about them.
         sock = getattr(self, "sock", -1)
         if sock >= 0 and getattr(self, "_pid", None) == _getpid():
             self.sock = -1
-            _close(sock)
+            try:
+                _warn("unclosed nnpy.Socket sock=%d" % sock, ResourceWarning, 2, self)
+            finally:
+                _close(sock)
 
     def __repr__(self) -> str:
         if self.sock < 0:
