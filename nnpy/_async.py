@@ -67,8 +67,16 @@ class Watch:
 
 
 # -- asyncio ------------------------------------------------------------------
+# A loop takes one reader callback per fd, so per watch and loop there is
+# one registration and a queue of the futures of the tasks waiting. The
+# registration outlives a wait: a socket received from in a loop would
+# otherwise pay for an add and a remove on every message. It ends at the
+# first readiness report that finds nobody waiting (closing the socket
+# makes its fds readable, so that comes at once), or with the loop. It
+# holds the watch, so the fd it names stays open until then.
 
-def _wake_first(queue: "Deque[asyncio.Future[bool]]") -> None:
+def _on_ready(watch: Watch, loop: asyncio.AbstractEventLoop,
+              queue: "Deque[asyncio.Future[bool]]") -> None:
     # One task per readiness report: the fd stays readable while there is
     # more, so the loop calls again for the next waiter.
     while queue:
@@ -76,6 +84,9 @@ def _wake_first(queue: "Deque[asyncio.Future[bool]]") -> None:
         if not fut.done():
             fut.set_result(True)
             return
+    if watch.loops.get(loop) is queue:
+        del watch.loops[loop]
+    loop.remove_reader(watch.fd)
 
 
 def _expire(fut: "asyncio.Future[bool]") -> None:
@@ -90,9 +101,9 @@ async def _wait_asyncio(loop: asyncio.AbstractEventLoop, watch: Watch,
     queue = watch.loops.get(loop)
     if queue is None:
         for old in [lp for lp in watch.loops if lp.is_closed()]:
-            del watch.loops[old]        # a loop closed with waits pending
+            del watch.loops[old]        # a loop closed while registered
         queue = watch.loops[loop] = deque()
-        loop.add_reader(watch.fd, _wake_first, queue)
+        loop.add_reader(watch.fd, _on_ready, watch, loop, queue)
     queue.append(fut)
     timer = None if timeout is None else loop.call_later(timeout, _expire, fut)
     try:
@@ -105,10 +116,6 @@ async def _wait_asyncio(loop: asyncio.AbstractEventLoop, watch: Watch,
                 queue.remove(fut)
             except ValueError:
                 pass
-        if not queue and watch.loops.get(loop) is queue:
-            del watch.loops[loop]
-            if not loop.is_closed():
-                loop.remove_reader(watch.fd)
 
 
 # -- trio -----------------------------------------------------------------------
@@ -134,7 +141,16 @@ async def _wait_trio(watch: Watch, timeout: Optional[float]) -> bool:
     return False
 
 
+_running_loop = asyncio._get_running_loop
+_sniffio_local = sniffio.thread_local
+
+
 async def _wait(watch: Watch, timeout: Optional[float]) -> bool:
+    if _sniffio_local.name is None:
+        # What sniffio would say, minus its look-ups: a running asyncio loop.
+        loop = _running_loop()
+        if loop is not None:
+            return await _wait_asyncio(loop, watch, timeout)
     lib_name = sniffio.current_async_library()
     if lib_name == "asyncio":
         return await _wait_asyncio(asyncio.get_running_loop(), watch, timeout)

@@ -111,7 +111,7 @@ def test_wait_for_keeps_the_message(run, socks, addr):
             await asyncio.wait_for(b.arecv(), 0.05)
         a.send(b"later")
         assert await asyncio.wait_for(b.arecv(), 5) == b"later"
-        assert not b._rwatch.loops                  # nothing left registered
+        assert not any(b._rwatch.loops.values())    # nobody left waiting
     run(main)
 
 
@@ -190,7 +190,7 @@ def test_loop_closed_with_waits_pending(socks, addr):
         later.cancel()
         return got
     assert asyncio.run(main()) == b"next"
-    assert not b._rwatch.loops
+    assert all(lp.is_closed() for lp in b._rwatch.loops)
     a.close()
     b.close()
     gc.collect()            # the abandoned task and its future form a cycle
@@ -210,7 +210,7 @@ def test_asyncio_run_cancels_pending_and_unregisters(run, socks, addr):
     for t in pending:
         t.cancel()
     loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    assert not b._rwatch.loops
+    assert not any(b._rwatch.loops.values())
     loop.close()
     a.send(b"kept")
     assert b.recv() == b"kept"
