@@ -11,7 +11,7 @@ import pytest
 import nnpy
 from async_util import need, run_asyncio, socks  # noqa: F401
 
-N = 2000
+N = 1200
 BACKENDS = ["asyncio", "uvloop", "trio"]
 TRANSPORTS = ["inproc", "ipc", "tcp"]
 
