@@ -7,13 +7,18 @@ LIMITED_API = ("Py_LIMITED_API", "0x03090000")
 
 setup(
     packages=["nnpy"],
-    package_data={"nnpy": ["py.typed", "_nnpy.pyi"]},
-    # _speedups.c is in the sdist (MANIFEST.in) to be compiled, not installed.
+    package_data={"nnpy": ["py.typed", "_nnpy.pyi", "_message.pyi"]},
+    # The C sources are in the sdist (MANIFEST.in) to be compiled, not
+    # installed.
     exclude_package_data={"nnpy": ["*.c"]},
     cffi_modules=["build_ffi.py:ffibuilder"],
     # The send/recv hot path; it calls the cffi module's core through
     # pointers, so it compiles no core code of its own.
     ext_modules=[Extension("nnpy._speedups", ["nnpy/_speedups.c"],
+                           define_macros=[LIMITED_API], py_limited_api=True,
+                           extra_compile_args=["-O2"]),
+                 # Message: NN_MSG messages through the buffer protocol.
+                 Extension("nnpy._message", ["nnpy/_message.c"],
                            define_macros=[LIMITED_API], py_limited_api=True,
                            extra_compile_args=["-O2"])],
     options={"bdist_wheel": {"py_limited_api": "cp39"}},

@@ -43,10 +43,11 @@ from .errors import (  # noqa: F401
     StateError, TerminatedError, TimedOutError, WouldBlockError,
 )
 from .poll import PollSet
-from .socket import NN_MSG, Socket
+from .socket import NN_MSG, Message, Socket
+from ._device import device, term
 
 __all__ = [
-    "Socket", "PollSet", "NNError", "NN_MSG", "ffi", "nanomsg", "__version__",
+    "Socket", "Message", "PollSet", "device", "term", "NNError", "NN_MSG", "ffi", "nanomsg", "__version__",
     "AddressFamilyNotSupportedError", "AddressInUseError", "BadSocketError",
     "InterruptedCallError", "InvalidArgumentError", "NameTooLongError",
     "NoProtocolOptionError", "NotSupportedError", "ProtocolNotSupportedError",
