@@ -100,6 +100,11 @@ SENDING = ("push", "pub", "req", "rep", "surveyor", "respondent", "bus", "pair")
 RECEIVING = ("pull", "sub", "req", "rep", "surveyor", "respondent", "bus", "pair")
 # Types that do nothing at all without a message to send.
 NEED_DATA = ("push", "pub", "req", "surveyor")
+# Types whose send drops the message when no peer is connected yet.
+DROP_UNCONNECTED = ("pub", "bus", "surveyor")
+# A single send on those waits this long at most for its --connect
+# endpoints to be up (nanocat sends at once and often loses the message).
+CONNECT_WAIT = 1.0
 ENDPOINT_OPTIONS = ("--bind", "--connect", "--bind-ipc", "--connect-ipc",
                     "--bind-local", "--connect-local")
 
@@ -191,12 +196,9 @@ class Options:
 def _seconds(opt: str, text: str) -> float:
     """A non-negative, finite number of seconds (also C hex floats, 0x1p-2)."""
     try:
-        value = float(text)
+        value = float.fromhex(text) if "0x" in text.lower() else float(text)
     except ValueError:
-        try:
-            value = float.fromhex(text)
-        except ValueError:
-            raise UsageError("%s needs a number of seconds, not %r" % (opt, text)) from None
+        raise UsageError("%s needs a number of seconds, not %r" % (opt, text)) from None
     if not math.isfinite(value) or value < 0:
         raise UsageError("%s needs a number of seconds >= 0, not %r" % (opt, text))
     return value
@@ -529,6 +531,8 @@ class Session:
         elif self.opts.interval is not None:
             self.repeat(self.opts.interval)
         else:
+            if kind in DROP_UNCONNECTED:
+                self.await_connections()
             self.send()
             if kind == "req":
                 self.recv(self.recv_ms)
@@ -537,6 +541,16 @@ class Session:
                     pass
             elif kind in ("pair", "bus"):
                 self.receive_forever()
+
+    def await_connections(self) -> None:
+        """Wait until every --connect endpoint has a live connection, for
+        CONNECT_WAIT (or --send-timeout) at most."""
+        wanted = sum(1 for how, _ in self.opts.endpoints if how == "connect")
+        limit = CONNECT_WAIT if self.opts.send_timeout is None else self.opts.send_timeout
+        end = time.monotonic() + limit
+        while (self.sock.get_statistic(nn.STAT_CURRENT_CONNECTIONS) < wanted
+               and time.monotonic() < end):
+            time.sleep(0.002)
 
     def repeat(self, interval: float) -> None:
         receives = self.opts.type in RECEIVING
