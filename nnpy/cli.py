@@ -105,6 +105,10 @@ DROP_UNCONNECTED = ("pub", "bus", "surveyor")
 # A single send on those waits this long at most for its --connect
 # endpoints to be up (nanocat sends at once and often loses the message).
 CONNECT_WAIT = 1.0
+# After its single send, PUSH or PUB waits this long before closing: the
+# reference library can drop a message that reaches it together with the
+# connection's end (seen on ipc), and closing discards what is still queued.
+CLOSE_GRACE = 0.1
 ENDPOINT_OPTIONS = ("--bind", "--connect", "--bind-ipc", "--connect-ipc",
                     "--bind-local", "--connect-local")
 
@@ -117,51 +121,47 @@ class Opt:
     help: str
 
 
-def _o(long: str, short: Optional[str], metavar: Optional[str], text: str) -> Opt:
-    return Opt(long, short, metavar, text)
-
-
 # (section title, options); the order is that of --help.
 SECTIONS: List[Tuple[str, List[Opt]]] = [
     ("General", [
-        _o("--verbose", "-v", None, "More messages on stderr (accepted; nanocat prints none either)"),
-        _o("--silent", "-q", None, "Fewer messages on stderr (accepted, as --verbose)"),
-        _o("--help", "-h", None, "Print this help and exit"),
+        Opt("--verbose", "-v", None, "Accepted for nanocat's sake; changes nothing (as there)"),
+        Opt("--silent", "-q", None, "Accepted for nanocat's sake; changes nothing (as there)"),
+        Opt("--help", "-h", None, "Print this help and exit"),
     ]),
     ("Socket type (exactly one)", [
-        _o("--" + name, None, None, "An NN_%s socket" % name.upper()) for name in SOCKET_TYPES
+        Opt("--" + name, None, None, "An NN_%s socket" % name.upper()) for name in SOCKET_TYPES
     ]),
     ("Endpoints (at least one; each may repeat)", [
-        _o("--bind", None, "ADDR", "Bind to ADDR (tcp://, ipc://, ws://, inproc://)"),
-        _o("--connect", None, "ADDR", "Connect to ADDR"),
-        _o("--bind-ipc", "-X", "PATH", "Bind to ipc://PATH"),
-        _o("--connect-ipc", "-x", "PATH", "Connect to ipc://PATH"),
-        _o("--bind-local", "-L", "PORT", "Bind to tcp://127.0.0.1:PORT"),
-        _o("--connect-local", "-l", "PORT", "Connect to tcp://127.0.0.1:PORT"),
+        Opt("--bind", None, "ADDR", "Bind to ADDR (tcp://, ipc://, ws://, inproc://)"),
+        Opt("--connect", None, "ADDR", "Connect to ADDR"),
+        Opt("--bind-ipc", "-X", "PATH", "Bind to ipc://PATH"),
+        Opt("--connect-ipc", "-x", "PATH", "Connect to ipc://PATH"),
+        Opt("--bind-local", "-L", "PORT", "Bind to tcp://127.0.0.1:PORT"),
+        Opt("--connect-local", "-l", "PORT", "Connect to tcp://127.0.0.1:PORT"),
     ]),
     ("Socket options", [
-        _o("--recv-timeout", None, "SEC", "Stop when no message comes for SEC seconds (exit 0)"),
-        _o("--send-timeout", None, "SEC", "Fail (exit 3) when a send waits SEC seconds"),
-        _o("--socket-name", None, "NAME", "Set NN_SOCKET_NAME (names the socket in statistics)"),
-        _o("--subscribe", None, "PREFIX", "SUB: receive messages starting with PREFIX "
+        Opt("--recv-timeout", None, "SEC", "Stop when no message comes for SEC seconds (exit 0)"),
+        Opt("--send-timeout", None, "SEC", "Fail (exit 3) when a send waits SEC seconds"),
+        Opt("--socket-name", None, "NAME", "Set NN_SOCKET_NAME (names the socket in statistics)"),
+        Opt("--subscribe", None, "PREFIX", "SUB: receive messages starting with PREFIX "
                                           "(repeatable; none given: everything)"),
     ]),
     ("Output of received messages (the last one given wins)", [
-        _o("--format", None, "FORMAT", "no, raw, ascii, quoted, msgpack or hex (default: no)"),
-        _o("--raw", None, None, "Each message as is, with nothing between messages"),
-        _o("--ascii", "-A", None, "One line per message; bytes outside 0x20-0x7e as '.'"),
-        _o("--quoted", "-Q", None, 'One line per message in double quotes, C escapes (\\" \\\\ '
+        Opt("--format", None, "FORMAT", "no, raw, ascii, quoted, msgpack or hex (default: no)"),
+        Opt("--raw", None, None, "Each message as is, with nothing between messages"),
+        Opt("--ascii", "-A", None, "One line per message; bytes outside 0x20-0x7e as '.'"),
+        Opt("--quoted", "-Q", None, 'One line per message in double quotes, C escapes (\\" \\\\ '
                                    "\\n \\r \\xNN)"),
-        _o("--msgpack", None, None, "Each message as a msgpack bin object (no separator)"),
-        _o("--hex", None, None, 'One line per message in double quotes, every byte as \\xNN'),
+        Opt("--msgpack", None, None, "Each message as a msgpack bin object (no separator)"),
+        Opt("--hex", None, None, 'One line per message in double quotes, every byte as \\xNN'),
     ]),
     ("Sending", [
-        _o("--interval", "-i", "SEC", "Send the message every SEC seconds (REQ, SURVEYOR: a new "
+        Opt("--interval", "-i", "SEC", "Send the message every SEC seconds (REQ, SURVEYOR: a new "
                                       "request each time)"),
-        _o("--delay", "-d", "SEC", "Wait SEC seconds after bind/connect before starting"),
-        _o("--data", "-D", "DATA", "The message: sent once by PUSH, PUB, PAIR, BUS; the request "
+        Opt("--delay", "-d", "SEC", "Wait SEC seconds after bind/connect before starting"),
+        Opt("--data", "-D", "DATA", "The message: sent once by PUSH, PUB, PAIR, BUS; the request "
                                    "of REQ, SURVEYOR; the reply of REP, RESPONDENT"),
-        _o("--file", "-F", "PATH", "As --data, the message read from the file PATH"),
+        Opt("--file", "-F", "PATH", "As --data, the message read from the file PATH"),
     ]),
 ]
 _ALL: List[Opt] = [opt for _, opts in SECTIONS for opt in opts]
@@ -209,44 +209,78 @@ def _arg_bytes(text: str) -> bytes:
     return os.fsencode(text)
 
 
+# Handlers of the options: (options so far, option name without "--", the
+# option as written, its argument or "" for a flag).
+Handler = Callable[[Options, str, str, str], None]
+
+
+def _socket_type(opts: Options, name: str, written: str, value: str) -> None:
+    if opts.type is not None:
+        raise UsageError("%s conflicts with %s: give exactly one socket type"
+                         % (written, opts.given["--" + opts.type]))
+    opts.type = name
+
+
+def _endpoint_option(opts: Options, name: str, written: str, value: str) -> None:
+    opts.endpoints.append(_endpoint("--" + name, value))
+
+
+def _message(opts: Options, name: str, written: str, value: str) -> None:
+    for other in ("--data", "--file"):
+        if other in opts.given:
+            raise UsageError("%s conflicts with %s: give one message, once"
+                             % (written, opts.given[other]))
+    if name == "data":
+        opts.data = _arg_bytes(value)
+    else:
+        opts.file = value
+
+
+def _duration(opts: Options, name: str, written: str, value: str) -> None:
+    setattr(opts, name.replace("-", "_"), _seconds(written, value))
+
+
+def _format_option(opts: Options, name: str, written: str, value: str) -> None:
+    if value not in FORMATS:
+        raise UsageError("%s %r is not a format; use one of: %s"
+                         % (written, value, ", ".join(FORMATS)))
+    opts.format = value
+
+
+def _format_flag(opts: Options, name: str, written: str, value: str) -> None:
+    opts.format = name
+
+
+def _subscribe(opts: Options, name: str, written: str, value: str) -> None:
+    opts.subscriptions.append(_arg_bytes(value))
+
+
+def _socket_name(opts: Options, name: str, written: str, value: str) -> None:
+    opts.socket_name = _arg_bytes(value)
+
+
+def _verbosity(opts: Options, name: str, written: str, value: str) -> None:
+    opts.verbosity += 1 if name == "verbose" else -1
+
+
+def _help(opts: Options, name: str, written: str, value: str) -> None:
+    opts.help = True
+
+
+_HANDLERS: Dict[str, Handler] = {
+    **{name: _socket_type for name in SOCKET_TYPES},
+    **{opt[2:]: _endpoint_option for opt in ENDPOINT_OPTIONS},
+    **{name: _format_flag for name in FORMATS if name != "no"},
+    **{name: _duration for name in ("recv-timeout", "send-timeout", "interval", "delay")},
+    "data": _message, "file": _message, "format": _format_option,
+    "subscribe": _subscribe, "socket-name": _socket_name,
+    "verbose": _verbosity, "silent": _verbosity, "help": _help,
+}
+
+
 def _apply(opts: Options, opt: Opt, written: str, value: Optional[str]) -> None:
     """Record one option (``value`` is its argument, None for a flag)."""
-    name = opt.long[2:]
-    if name in SOCKET_TYPES:
-        if opts.type is not None:
-            raise UsageError("%s conflicts with %s: give exactly one socket type"
-                             % (written, opts.given["--" + opts.type]))
-        opts.type = name
-    elif opt.long in ENDPOINT_OPTIONS:
-        opts.endpoints.append(_endpoint(opt.long, value or ""))
-    elif name in ("data", "file"):
-        for other in ("--data", "--file"):
-            if other in opts.given:
-                raise UsageError("%s conflicts with %s: give one message, once"
-                                 % (written, opts.given[other]))
-        if name == "data":
-            opts.data = _arg_bytes(value or "")
-        else:
-            opts.file = value
-    elif name in ("recv-timeout", "send-timeout", "interval", "delay"):
-        setattr(opts, name.replace("-", "_"), _seconds(written, value or ""))
-    elif name == "format":
-        if value not in FORMATS:
-            raise UsageError("%s %r is not a format; use one of: %s"
-                             % (written, value, ", ".join(FORMATS)))
-        opts.format = value
-    elif name in FORMATS:
-        opts.format = name
-    elif name == "subscribe":
-        opts.subscriptions.append(_arg_bytes(value or ""))
-    elif name == "socket-name":
-        opts.socket_name = _arg_bytes(value or "")
-    elif name == "verbose":
-        opts.verbosity += 1
-    elif name == "silent":
-        opts.verbosity -= 1
-    elif name == "help":
-        opts.help = True
+    _HANDLERS[opt.long[2:]](opts, opt.long[2:], written, value or "")
     opts.given.setdefault(opt.long, written)
 
 
@@ -439,9 +473,9 @@ def _read_file(path: str) -> bytes:
         raise Failure(EXIT_FILE, "cannot read --file %r: %s" % (path, e.strerror or e)) from None
 
 
-def _socket_call(what: str, fn: Callable[[], object]) -> None:
+def _socket_call(what: str, fn: Callable[..., object], *args: object) -> None:
     try:
-        fn()
+        fn(*args)
     except NNError as e:
         raise Failure(EXIT_SOCKET, "%s: %s" % (what, e)) from None
 
@@ -465,17 +499,17 @@ def _configure(sock: Socket, opts: Options) -> None:
     if opts.socket_name is not None:
         name = opts.socket_name
         _socket_call("cannot set --socket-name %r" % os.fsdecode(name),
-                     lambda: sock.setsockopt(nn.SOL_SOCKET, nn.SOCKET_NAME, name))
+                     sock.setsockopt, nn.SOL_SOCKET, nn.SOCKET_NAME, name)
     if opts.send_timeout is not None:
         sock.setsockopt(nn.SOL_SOCKET, nn.SNDTIMEO, _ms(opts.send_timeout))
     if opts.type == "sub":
         for prefix in opts.subscriptions or [b""]:
             _socket_call("cannot subscribe to %r" % os.fsdecode(prefix),
-                         lambda: sock.setsockopt(nn.SUB, nn.SUB_SUBSCRIBE, prefix))
+                         sock.setsockopt, nn.SUB, nn.SUB_SUBSCRIBE, prefix)
     for how, addr in opts.endpoints:
         method = sock.bind if how == "bind" else sock.connect
         where = os.fsencode(addr)
-        _socket_call("cannot %s to %s" % (how, addr), lambda: method(where))
+        _socket_call("cannot %s to %s" % (how, addr), method, where)
 
 
 class Session:
@@ -491,9 +525,7 @@ class Session:
         self.recv_ms = -1 if opts.recv_timeout is None else _ms(opts.recv_timeout)
 
     def send(self) -> None:
-        assert self.data is not None
-        data = self.data
-        _socket_call("cannot send", lambda: self.sock.send(data))
+        _socket_call("cannot send", self.sock.send, self.data)
 
     def recv(self, timeout_ms: int) -> Optional[bytes]:
         """One message, or None when the wait ends (timeout, survey over)."""
@@ -531,16 +563,24 @@ class Session:
         elif self.opts.interval is not None:
             self.repeat(self.opts.interval)
         else:
-            if kind in DROP_UNCONNECTED:
-                self.await_connections()
-            self.send()
-            if kind == "req":
-                self.recv(self.recv_ms)
-            elif kind == "surveyor":
-                while self.recv(self.recv_ms) is not None:
-                    pass
-            elif kind in ("pair", "bus"):
-                self.receive_forever()
+            self.once()
+
+    def once(self) -> None:
+        """The single send, then the replies (REQ, SURVEYOR) or whatever
+        comes (PAIR, BUS)."""
+        kind = self.opts.type
+        if kind in DROP_UNCONNECTED:
+            self.await_connections()
+        self.send()
+        if kind in ("push", "pub"):
+            _sleep(CLOSE_GRACE)
+        elif kind == "req":
+            self.recv(self.recv_ms)
+        elif kind == "surveyor":
+            while self.recv(self.recv_ms) is not None:
+                pass
+        else:
+            self.receive_forever()
 
     def await_connections(self) -> None:
         """Wait until every --connect endpoint has a live connection, for

@@ -290,12 +290,13 @@ def test_help_lists_every_nanocat_option():
     assert done.returncode == 0 and done.stderr == b""
     text = done.stdout.decode()
     assert text.startswith("Usage: python -m nnpy ")
-    for option in ("--verbose,-v --silent,-q --help,-h --push --pull --pub --sub --req "
-                   "--rep --surveyor --respondent --bus --pair --bind --connect "
-                   "--bind-ipc,-X --connect-ipc,-x --bind-local,-L --connect-local,-l "
-                   "--recv-timeout --send-timeout --socket-name --subscribe --format --raw "
-                   "--ascii,-A --quoted,-Q --msgpack --hex --interval,-i --delay,-d "
-                   "--data,-D --file,-F").split():
+    nanocat_help = ("--verbose,-v --silent,-q --help,-h --push --pull --pub --sub --req "
+                    "--rep --surveyor --respondent --bus --pair --bind --connect "
+                    "--bind-ipc,-X --connect-ipc,-x --bind-local,-L --connect-local,-l "
+                    "--recv-timeout --send-timeout --socket-name --subscribe --format --raw "
+                    "--ascii,-A --quoted,-Q --msgpack --hex --interval,-i --delay,-d "
+                    "--data,-D --file,-F")
+    for option in nanocat_help.split():
         long, _, short = option.partition(",")
         line = [row for row in text.splitlines() if row.strip().startswith(long + " ")
                 or row.strip() == long or row.strip().startswith(long + ",")]
@@ -307,7 +308,8 @@ def test_help_lists_every_nanocat_option():
 @pytest.mark.parametrize("argv, message", [
     (["--bogus"], b"python -m nnpy: unknown option --bogus\n"),
     (["--pull", "--push"], b"python -m nnpy: --push conflicts with --pull"),
-    (["--pull", "--bind", "inproc://a", "-i", "1"], b"python -m nnpy: -i (--interval) is about sending"),
+    (["--pull", "--bind", "inproc://a", "-i", "1"],
+     b"python -m nnpy: -i (--interval) is about sending"),
 ])
 def test_bad_arguments_exit_1(argv, message):
     done = run_cat(*argv)
@@ -389,15 +391,18 @@ def test_pull_every_format(sock, nncat):
         push = sock(nnpy.PUSH)
         where = tcp()
         push.bind(where)
-        cats[fmt] = (nncat("--pull", "--connect", where, "--format", fmt,
-                           "--recv-timeout", "0.5"), push)
-    for fmt, (cat, push) in cats.items():
+        cats[fmt] = (nncat("--pull", "--connect", where, "--format", fmt), push)
+    for _, push in cats.values():
         for m in messages:
             push.send(m)
-    for fmt, (cat, push) in cats.items():
-        out = output_when_done(cat)
-        assert out == b"".join(cli.format_message(fmt, m) for m in messages), fmt
-        assert cat.err == b""
+    for fmt, (cat, _) in cats.items():
+        expected = b"".join(cli.format_message(fmt, m) for m in messages)
+        end = time.monotonic() + 10
+        while len(cat.out) < len(expected) and time.monotonic() < end:
+            time.sleep(0.01)
+        time.sleep(0.05)   # anything more would show
+        assert cat.out == expected, (fmt, cat.context())
+        assert cat.err == b"" and cat.proc.poll() is None, cat.context()
 
 
 def test_pub(sock):

@@ -10,12 +10,14 @@ has a timeout.  nanocat rounds --recv-timeout down to whole seconds, so
 the tests only ever give it whole seconds.
 """
 import sys
+import threading
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import pytest
 
 import nnpy
+from nnpy import cli
 
 from .driver import Child
 from .payloads import BINARY, big
@@ -36,11 +38,22 @@ def tool(nanocat_bin, child):
     return start
 
 
+def drained(cat: Child, seconds: float = WAIT) -> bool:
+    """Whether the child has ended and all its stdout has been read."""
+    if cat.proc.poll() is None:
+        return False
+    end = time.monotonic() + seconds
+    while list(cat.lines.queue)[-1:] != [None]:   # the pump's end-of-file mark
+        assert time.monotonic() < end, "stdout never closed\n%s" % cat.context()
+        time.sleep(0.01)
+    return True
+
+
 def wait_printed(cat: Child, needle: bytes, seconds: float = WAIT) -> None:
     end = time.monotonic() + seconds
     while needle not in cat.out:
         assert time.monotonic() < end, "%r never printed\n%s" % (needle, cat.context())
-        assert cat.proc.poll() is None or needle in cat.out, \
+        assert not drained(cat) or needle in cat.out, \
             "ended before printing %r\n%s" % (needle, cat.context())
         time.sleep(0.01)
 
@@ -84,6 +97,19 @@ PATTERNS: Dict[str, Tuple[Role, Role]] = {
 }
 
 
+class Run(NamedTuple):
+    role: int      # index in the pattern's pair of roles
+    tool: str      # OURS or THEIRS
+    cat: Child
+
+
+def stop(cat: Child) -> None:
+    if cat.proc.poll() is None:
+        cat.proc.kill()
+    cat.proc.wait(timeout=WAIT)
+    drained(cat)
+
+
 def endpoints(transport: str, address) -> Tuple[List[str], List[str]]:
     """(bind args, connect args) for one fresh address; ipc and local tcp
     use the nanocat shorthands -X/-x and -L/-l."""
@@ -97,40 +123,41 @@ def endpoints(transport: str, address) -> Tuple[List[str], List[str]]:
     return ["--bind", where], ["--connect", where]
 
 
+def start_four_ways(roles: Tuple[Role, Role], transport: str, tool, address) -> List[Run]:
+    """Each tool in each role, once binding and once connecting."""
+    runs = []
+    for tools in ((OURS, THEIRS), (THEIRS, OURS)):
+        for binder in (0, 1):
+            bind, connect = endpoints(transport, address)
+            for i in (binder, 1 - binder):
+                where = bind if i == binder else connect
+                runs.append(Run(i, tools[i], tool(tools[i], *(roles[i].args + where))))
+    return runs
+
+
 @pytest.mark.parametrize("transport", ["tcp", "ipc", "ws"])
 @pytest.mark.parametrize("pattern", sorted(PATTERNS))
 def test_pattern_both_ways(pattern, transport, tool, address):
     roles = PATTERNS[pattern]
-    runs = []   # (role index, which tool, Child)
-    for first, second in ((OURS, THEIRS), (THEIRS, OURS)):
-        for binder in (0, 1):
-            bind, connect = endpoints(transport, address)
-            tools = (first, second)
-            for i in (binder, 1 - binder):
-                where = bind if i == binder else connect
-                runs.append((i, tools[i], tool(tools[i], *(roles[i].args + where))))
-    for i, _, cat in runs:
-        if roles[i].prints is not None:
-            wait_printed(cat, roles[i].prints)
-    for i, _, cat in runs:
-        if roles[i].exits:
-            exits_ok(cat)
-    for i, _, cat in runs:
-        if cat.proc.poll() is None:
-            cat.proc.kill()
-            cat.proc.wait(timeout=WAIT)
-    for i, which, cat in runs:
-        expected = roles[i].prints
-        if expected is None:
-            assert bytes(cat.out) == b"", cat.context()
-        else:
-            assert repeats(bytes(cat.out), expected), (expected, cat.context())
-        assert bytes(cat.err) == b"", cat.context()
+    runs = start_four_ways(roles, transport, tool, address)
+    for run in runs:
+        if roles[run.role].prints is not None:
+            wait_printed(run.cat, roles[run.role].prints)
+    for run in runs:
+        if roles[run.role].exits:
+            exits_ok(run.cat)
+    for run in runs:
+        stop(run.cat)
+    for run in runs:
+        expected = roles[run.role].prints
+        out = bytes(run.cat.out)
+        assert out == b"" if expected is None else repeats(out, expected), run.cat.context()
+        assert bytes(run.cat.err) == b"", run.cat.context()
     # The same role prints the same bytes with either tool.
     for role in (0, 1):
-        firsts = {which: bytes(cat.out[:len(roles[role].prints or b"")])
-                  for i, which, cat in runs if i == role}
-        assert firsts[OURS] == firsts[THEIRS]
+        size = len(roles[role].prints or b"")
+        first = {run.tool: bytes(run.cat.out[:size]) for run in runs if run.role == role}
+        assert first[OURS] == first[THEIRS]
 
 
 # -- every format, same messages to both tools --------------------------------------------
@@ -142,37 +169,65 @@ MESSAGES = [
 ]
 
 
+def format_message(option: str, message: bytes) -> bytes:
+    """What our formatter prints; only used to know when output is complete."""
+    name = option.lstrip("-").replace("format=", "")
+    return cli.format_message({"A": "ascii", "Q": "quoted"}.get(name, name), message)
+
+
+def wait_length(cat: Child, size: int) -> None:
+    end = time.monotonic() + WAIT
+    while len(cat.out) < size:
+        assert time.monotonic() < end and cat.proc.poll() is None, \
+            "printed %d of %d bytes\n%s" % (len(cat.out), size, cat.context())
+        time.sleep(0.01)
+
+
+def send_all(push: nnpy.Socket, errors: List[BaseException]) -> None:
+    try:
+        for m in MESSAGES:
+            push.send(m)
+    except BaseException as e:  # noqa: B902 - reported by the test
+        errors.append(e)
+
+
 def test_every_format_prints_as_nanocat(tool, address):
     """Each tool pulls the same messages in each format; the bytes printed
-    and the exit codes must be the same."""
-    runs = []
-    for fmt in FORMATS:
-        for which in (OURS, THEIRS):
-            where = address("tcp")
-            push = nnpy.Socket(nnpy.AF_SP, nnpy.PUSH)
-            push.sndtimeo = int(WAIT * 1000)
-            push.bind(where)
-            cat = tool(which, "--pull", "--connect", where, fmt, "--recv-timeout", "1")
-            runs.append((fmt, which, cat, push))
+    must be the same."""
+    cats: Dict[Tuple[str, str], Child] = {}
+    pushes: List[nnpy.Socket] = []
+    errors: List[BaseException] = []
     try:
-        for fmt, which, cat, push in runs:
-            for m in MESSAGES:
-                push.send(m)
-        for fmt, which, cat, push in runs:
-            exits_ok(cat)
+        for fmt in FORMATS:
+            for which in (OURS, THEIRS):
+                where = address("tcp")
+                push = nnpy.Socket(nnpy.AF_SP, nnpy.PUSH)
+                pushes.append(push)
+                push.sndtimeo = int(WAIT * 1000)
+                push.bind(where)
+                cats[fmt, which] = tool(which, "--pull", "--connect", where, fmt)
+        # A sender each, so no tool waits (and times out) for another's turn.
+        senders = [threading.Thread(target=send_all, args=(push, errors), daemon=True)
+                   for push in pushes]
+        for t in senders:
+            t.start()
+        for t in senders:
+            t.join(WAIT)
+        assert not errors and not any(t.is_alive() for t in senders), errors
+        for (fmt, _), cat in cats.items():
+            wait_length(cat, len(b"".join(format_message(fmt, m) for m in MESSAGES)))
     finally:
-        for *_, push in runs:
+        for push in pushes:
             push.close()
-    time.sleep(0.1)   # the pumps read to EOF
-    printed = {(fmt, which): bytes(cat.out) for fmt, which, cat, _ in runs}
+    for cat in cats.values():
+        stop(cat)
     for fmt in FORMATS:
-        theirs, ours = printed[fmt, THEIRS], printed[fmt, OURS]
+        ours, theirs = bytes(cats[fmt, OURS].out), bytes(cats[fmt, THEIRS].out)
         assert ours == theirs, "%s: ours %d bytes, nanocat %d bytes, first difference at %d" % (
             fmt, len(ours), len(theirs),
             next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b),
                  min(len(ours), len(theirs))))
-        if fmt != "--format=no":
-            assert theirs, fmt
+        assert theirs or fmt == "--format=no", fmt
 
 
 # -- bad command lines and failures: same exit codes -----------------------------------------
@@ -197,14 +252,14 @@ def test_every_format_prints_as_nanocat(tool, address):
 ], ids=lambda a: " ".join(a) or "no-args")
 def test_exit_codes_as_nanocat(args, tool):
     cats = [tool(which, *args) for which in (OURS, THEIRS)]
-    codes = []
+    codes = [cat.proc.wait(timeout=WAIT) for cat in cats]
     for cat in cats:
-        exits = cat.proc.wait(timeout=WAIT)
-        codes.append(exits)
-        assert bytes(cat.out) == b"", cat.context()
-    time.sleep(0.05)
+        assert drained(cat) and bytes(cat.out) == b"", cat.context()
     assert codes[0] == codes[1], [c.context() for c in cats]
     assert codes[0] != 0
+    end = time.monotonic() + WAIT
+    while b"\n" not in cats[0].err and time.monotonic() < end:   # its stderr pump
+        time.sleep(0.01)
     assert cats[0].err.startswith(b"python -m nnpy: "), cats[0].context()
 
 
@@ -212,5 +267,4 @@ def test_help_exits_0_as_nanocat(tool):
     for which in (OURS, THEIRS):
         cat = tool(which, "--help")
         exits_ok(cat)
-        time.sleep(0.05)
-        assert cat.out.startswith(b"Usage:") and cat.err == b"", cat.context()
+        assert drained(cat) and cat.out.startswith(b"Usage:") and cat.err == b"", cat.context()
