@@ -103,6 +103,14 @@ struct nn_pipe_ops {
 struct nn_pipe *nn_pipe_new(struct nn_ep *ep, const struct nn_pipe_ops *ops,
                             void *tdata);
 void *nn_pipe_tdata(const struct nn_pipe *p);
+/* Pipe ops run with the socket lock held; debug builds (NN_DEBUG_LOCKS)
+   abort, naming the function, when the calling thread does not hold it. */
+#ifdef NN_DEBUG_LOCKS
+void nn_pipe_assert_locked_in(const struct nn_pipe *p, const char *fn);
+#define nn_pipe_assert_locked(p) nn_pipe_assert_locked_in((p), __func__)
+#else
+#define nn_pipe_assert_locked(p) ((void) (p))
+#endif
 struct nn_sock *nn_pipe_sock(const struct nn_pipe *p);
 void nn_pipe_ref(struct nn_pipe *p);
 void nn_pipe_unref(struct nn_pipe *p);

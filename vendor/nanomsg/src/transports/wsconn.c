@@ -349,6 +349,7 @@ static void conn_prepare_locked(struct nn_wsconn *c, struct nn_msg *m)
 
 static int conn_send(struct nn_pipe *p, struct nn_msg *m)
 {
+    nn_pipe_assert_locked(p);
     struct nn_wsconn *c = nn_pipe_tdata(p);
     int rc;
 
@@ -390,6 +391,7 @@ static int conn_send(struct nn_pipe *p, struct nn_msg *m)
 
 static int conn_resume(struct nn_pipe *p, int claim)
 {
+    nn_pipe_assert_locked(p);
     struct nn_wsconn *c = nn_pipe_tdata(p);
 
     (void) claim;   /* ws has no pull: its loop thread reads */
