@@ -33,8 +33,6 @@ static const struct nn_sockopts default_opts = {
     .reconnect_ivl = 100, .reconnect_ivl_max = 0,
     .sndprio = 8, .rcvprio = 8, .ipv4only = 1,
     .rcvmaxsize = 1024 * 1024, .maxttl = 8,
-    .tcp_nodelay = 0, .ws_msg_type = NN_WS_MSG_TYPE_BINARY,
-    .ipc_sec_attr = NULL, .ipc_outbufsz = 4096, .ipc_inbufsz = 4096,
 };
 
 int nn_sock_create(struct nn_sock **out, int domain, int type, int handle)
@@ -58,9 +56,11 @@ int nn_sock_create(struct nn_sock **out, int domain, int type, int handle)
     s->next_eid = 1;
     s->opt = default_opts;
     snprintf(s->opt.name, sizeof(s->opt.name), "%d", handle);
-    int rc = proto->create(s, &s->pst);
+    s->opt.topt = nn_topt_defaults();
+    int rc = s->opt.topt ? proto->create(s, &s->pst) : -ENOMEM;
     if (rc != 0) {
         pthread_mutex_destroy(&s->mtx);
+        free(s->opt.topt);
         free(s);
         return rc < 0 ? rc : -ENOMEM;
     }
@@ -75,6 +75,7 @@ void nn_sock_free(struct nn_sock *s)
     nn_efd_close(&s->sndfd);
     nn_efd_close(&s->rcvfd);
     pthread_mutex_destroy(&s->mtx);
+    free(s->opt.topt);
     free(s);
 }
 

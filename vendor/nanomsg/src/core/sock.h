@@ -57,10 +57,9 @@ struct nn_sockopts {
     int reconnect_ivl, reconnect_ivl_max;
     int sndprio, rcvprio, ipv4only, rcvmaxsize, maxttl;
     char name[NN_SOCK_NAME_MAX];
-    /* transport levels */
-    int tcp_nodelay, ws_msg_type;
-    void *ipc_sec_attr;
-    int ipc_outbufsz, ipc_inbufsz;
+    /* The transports' own options (struct nn_topt), one slot each in the
+       order of nn_topt_find; defaults filled in by nn_topt_defaults. */
+    intptr_t *topt;
 };
 
 /* A thread blocked in send or recv on this socket. */
@@ -144,6 +143,12 @@ int nn_sock_setopt(struct nn_sock *s, int level, int option,
                    const void *val, size_t len);
 int nn_sock_getopt(struct nn_sock *s, int level, int option,
                    void *val, size_t *len);
+
+/* Transport options (ep.c, which knows the transports): the slot of
+   (level, option) in nn_sockopts.topt and its description, or -1. */
+int nn_topt_find(int level, int option, const struct nn_topt **o);
+/* A new slot array holding every transport option's default, or NULL. */
+intptr_t *nn_topt_defaults(void);
 
 /* Endpoints (ep.c). */
 int nn_sock_add_ep(struct nn_sock *s, const char *addr, int bind);

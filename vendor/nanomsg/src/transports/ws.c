@@ -62,6 +62,7 @@ struct nn_ws_ep {
     int cfd;                       /* socket while connect() is under way */
     struct nn_io_fd cw;
     struct nn_wsconn *live;        /* current connection, if any */
+    int msgtype;                   /* NN_WS_MSG_TYPE when connect was made */
 };
 
 static void ws_set_bufs(struct nn_sock *s, int fd)
@@ -153,7 +154,7 @@ static void ws_connected(struct nn_ws_ep *w, int fd)
     cfg.client = 1;
     cfg.host = w->hostpart;
     cfg.resource = w->resource;
-    cfg.msgtype = w->ep->ws_msg_type;
+    cfg.msgtype = w->msgtype;
     cfg.gone = ws_conn_gone;
     cfg.owner = w;
     w->live = nn_wsconn_start(w->ep, fd, &cfg, &w->conns);
@@ -284,6 +285,9 @@ static int ws_connect(struct nn_ep *ep)
         free(w);
         return rc;
     }
+    /* Taken now, as the socket options of an endpoint are (no lock is held
+       here). */
+    w->msgtype = nn_sock_getopt_int(ep->sock, NN_WS, NN_WS_MSG_TYPE);
     nn_backoff_init(&w->backoff, ep->reconnect_ivl, ep->reconnect_ivl_max);
     nn_io_timer_init(&w->retry, ws_attempt);
     nn_io_timer_init(&w->accept_pause, NULL);
@@ -505,9 +509,16 @@ static void ws_stop(struct nn_ep *ep)
     free(w);
 }
 
+static const struct nn_topt ws_opts[] = {
+    { NN_WS_MSG_TYPE, NN_TOPT_INT, NN_WS_MSG_TYPE_TEXT,
+      NN_WS_MSG_TYPE_BINARY, NN_WS_MSG_TYPE_BINARY, 1 },
+};
+
 const struct nn_transport nn_ws_transport = {
     .scheme = "ws",
     .id = NN_WS,
+    .opts = ws_opts,
+    .nopts = sizeof(ws_opts) / sizeof(ws_opts[0]),
     .bind = ws_bind,
     .connect = ws_connect,
     .stop = ws_stop,
