@@ -3,7 +3,7 @@ from setuptools import Extension, setup
 
 setup(
     packages=["nnpy"],
-    package_data={"nnpy": ["py.typed", "_nnpy.pyi", "_message.pyi"]},
+    package_data={"nnpy": ["py.typed", "_nnpy.pyi", "_speedups.pyi", "_message.pyi"]},
     cffi_modules=["build_ffi.py:ffibuilder"],
     # The send/recv hot path; it calls the cffi module's core through
     # pointers, so it compiles no core code of its own.
