@@ -14,7 +14,7 @@ import pytest
 
 import nnpy
 
-from .conftest import TRANSPORTS
+from .conftest import TRANSPORTS, free_port
 from .nngdriver import NngError, NngPeer, need_pynng
 from .ourside import recv_skipping, set_rcvtimeo
 from .payloads import PROBE, STANDARD, describe
@@ -339,7 +339,6 @@ def test_nng_surveyor_deadline_with_ours(transport, ours, nng, address):
 # -- ws paths -------------------------------------------------------------------
 
 def free_ws(path: str) -> str:
-    from .conftest import free_port
     return "ws://127.0.0.1:%d%s" % (free_port(), path)
 
 
