@@ -433,8 +433,14 @@ enum nn_wshs_verdict nn_wshs_serve_path(const char *req, size_t len,
         if (path != NULL && v != NN_WSHS_BAD_FIELD && v != NN_WSHS_BAD_HOST &&
             v != NN_WSHS_BAD_UPGRADE && v != NN_WSHS_BAD_CONNECTION &&
             v != NN_WSHS_BAD_KEY && v != NN_WSHS_BAD_VERSION) {
+            /* One trailing '/' is no part of the name (as nng has it):
+               "/a/" is "/a". */
             want.p = path;
             want.len = strlen(path);
+            if (want.len > 1 && want.p[want.len - 1] == '/')
+                want.len--;
+            if (rpathlen > 1 && rpath[rpathlen - 1] == '/')
+                rpathlen--;
             if (want.len != rpathlen || memcmp(want.p, rpath, rpathlen) != 0)
                 v = NN_WSHS_NOT_FOUND;
         }
