@@ -90,4 +90,13 @@ enum nn_wshs_verdict nn_wshs_serve_path(const char *req, size_t len,
 int nn_wshs_target_path(const char *uri, size_t len, const char **path,
                         size_t *pathlen);
 
+/* Whether request path `path` (`len` bytes) names bound path `bound`:
+   equal but for one trailing '/' on either side. */
+int nn_wshs_path_eq(const char *bound, const char *path, size_t len);
+
+/* The path the request line of `req` asks for (see nn_wshs_target_path);
+   -1 for a malformed or incomplete request line. */
+int nn_wshs_request_path(const char *req, size_t len, const char **path,
+                         size_t *pathlen);
+
 #endif
