@@ -369,3 +369,20 @@ def test_ws_path_both_ways(ours, nng, we_bind):
     set_rcvtimeo(pull, 200)
     with pytest.raises(nnpy.NNError):
         pull.recv()
+
+
+def test_ws_paths_sharing_our_port(ours, nng):
+    """nng clients on two paths of one port we serve from two sockets."""
+    base = free_ws("")
+    pull, rep = ours(nnpy.PULL), ours(nnpy.REP)
+    pull.bind(base + "/push")
+    rep.bind(base + "/req")
+    push, req = nng.socket("PUSH"), nng.socket("REQ")
+    push.dial(base + "/push")
+    req.dial(base + "/req")
+    push.send(b"pushed")
+    assert pull.recv() == b"pushed"
+    req.send(b"asked")
+    assert rep.recv() == b"asked"
+    rep.send(b"answered")
+    assert req.recv() == describe(b"answered")
