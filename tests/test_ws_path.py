@@ -138,6 +138,8 @@ def test_paths_share_a_port(sock):
     req2.connect(base + "/rep")
     req2.send(b"q2")
     assert rep.recv() == b"q2"
+    # Each connection is counted by the socket that took it.
+    assert rep.get_statistic(nnpy.STAT_ACCEPTED_CONNECTIONS) == 2
 
 
 def test_same_path_or_no_path_is_in_use(sock):

@@ -503,6 +503,9 @@ static void conn_reroute(struct nn_wsconn *c, const char *req, size_t len)
         !c->route(c->route_owner, path, pathlen, &to) || to.ep == c->ep)
         return;
     c->route = NULL;
+    /* Counted as accepted by the socket that now has it. */
+    nn_sock_stat(c->sock, NN_STAT_ACCEPTED_CONNECTIONS, -1);
+    nn_sock_stat(to.ep->sock, NN_STAT_ACCEPTED_CONNECTIONS, 1);
     c->ep = to.ep;
     c->sock = to.ep->sock;
     c->own_name = conn_own_name(c->sock);
