@@ -509,7 +509,7 @@ def _configure(sock: Socket, opts: Options) -> None:
     for how, addr in opts.endpoints:
         method = sock.bind if how == "bind" else sock.connect
         where = os.fsencode(addr)
-        _socket_call("cannot %s to %s" % (how, addr), method, where)
+        _socket_call("cannot %s to %r" % (how, addr), method, where)
 
 
 class Session:
