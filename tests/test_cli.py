@@ -283,6 +283,19 @@ def test_quoted_and_hex_cover_every_byte():
     assert quoted.endswith(b"\\xfe\\xff")
 
 
+@pytest.mark.parametrize("byte", range(256))
+def test_one_byte_among_plain_text(byte):
+    """Plain text takes a short cut in --quoted; one other byte must not."""
+    plain = 0x20 <= byte < 0x7F
+    quoted = {0x22: b'\\"', 0x5C: b"\\\\"}.get(byte, bytes([byte]) if plain else None)
+    if quoted is None:
+        quoted = {0x0A: b"\\n", 0x0D: b"\\r"}.get(byte, b"\\x%02x" % byte)
+    message = b"ab" + bytes([byte]) + b"cd"
+    assert cli.format_message("quoted", message) == b'"ab' + quoted + b'cd"\n'
+    assert cli.format_message("ascii", message) == \
+        b"ab" + (bytes([byte]) if plain else b".") + b"cd\n"
+
+
 # -- the program: arguments, help, exit codes ------------------------------------------
 
 def test_help_lists_every_nanocat_option():
