@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Dict, List, NoReturn, Optional, Sequence, Tuple
 
 from . import constants as nn
-from .errors import NNError
+from .errors import NNError, _strerror
 from .socket import Socket
 
 __all__ = ["main", "parse_args", "Options", "UsageError", "FORMATS", "format_message"]
@@ -487,7 +487,7 @@ def _socket_call(what: str, fn: Callable[..., object], *args: object) -> None:
     try:
         fn(*args)
     except NNError as e:
-        raise Failure(EXIT_SOCKET, "%s: %s" % (what, e)) from None
+        raise Failure(EXIT_SOCKET, "%s: %s" % (what, _strerror(e.error_no))) from None
 
 
 def open_socket(opts: Options) -> Socket:
@@ -496,7 +496,7 @@ def open_socket(opts: Options) -> Socket:
     try:
         sock = Socket(nn.AF_SP, SOCKET_TYPES[opts.type])
     except NNError as e:
-        raise Failure(EXIT_SOCKET, "cannot create the socket: %s" % e) from None
+        raise Failure(EXIT_SOCKET, "cannot create the socket: %s" % _strerror(e.error_no)) from None
     try:
         _configure(sock, opts)
     except BaseException:
@@ -548,7 +548,7 @@ class Session:
         except NNError as e:
             if e.error_no in (nn.ETIMEDOUT, nn.EAGAIN, nn.EFSM):
                 return None
-            raise Failure(EXIT_SOCKET, "cannot receive: %s" % e) from None
+            raise Failure(EXIT_SOCKET, "cannot receive: %s" % _strerror(e.error_no)) from None
         self.out(self.format(msg))
         return msg
 
