@@ -8,6 +8,10 @@ Three builds of our core (bench/c, ``make -C bench/c backends``):
   poll    the portable build, NN_PORTABLE=1 (c-poll): poll backend plus
           every POSIX fallback, as on macOS/BSD minus their SO_NOSIGPIPE
 
+With --base-build DIR (bench/c/build of another tree, e.g. the commit
+before the seam), that tree's nnbench-ours/manybench-ours run too, as
+"base": the epoll/base column says whether the Linux build regressed.
+
 Cells: REQ/REP round trip (``lat``) and PUSH/PULL throughput (``thr``)
 over ipc and tcp, and one REP server with many REQ clients (``many``,
 bench/c/manybench.c). Every round runs every cell with all three builds
@@ -26,7 +30,8 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-IMPLS = ("epoll", "pollbe", "poll")
+IMPLS: Tuple[str, ...] = ("epoll", "pollbe", "poll")
+BASE = [""]
 SUFFIX = {"epoll": "ours", "pollbe": "pollbe", "poll": "poll"}
 Cell = Tuple[str, str, int]   # test, transport, size (clients for "many")
 
@@ -42,6 +47,8 @@ def cells(sizes: List[int], clients: int) -> List[Cell]:
 
 def run_cell(build: str, impl: str, cell: Cell, seconds: float) -> Optional[Dict[str, Any]]:
     test, transport, n = cell
+    if impl == "base":
+        build, impl = BASE[0], "epoll"
     if test == "many":
         cmd = [os.path.join(build, "manybench-" + SUFFIX[impl]), transport, str(n), str(seconds)]
     else:
@@ -55,7 +62,6 @@ def run_cell(build: str, impl: str, cell: Cell, seconds: float) -> Optional[Dict
         print("failed (%d): %s\n%s" % (r.returncode, " ".join(cmd), r.stderr[-500:]), file=sys.stderr)
         return None
     rec = json.loads(r.stdout.strip().splitlines()[-1])
-    rec["backend"] = impl
     return rec
 
 
@@ -83,11 +89,14 @@ def table(recs: List[Dict[str, Any]], all_cells: List[Cell], rounds: int) -> str
     for r in recs:
         size = r["clients"] if r["test"] == "many" else r["size"]
         by[((r["test"], r["transport"], size), r["backend"], r["round"])] = r
-    lines = ["| cell | epoll | pollbe | poll | pollbe/epoll | poll/epoll | poll/epoll per round |",
-             "|---|---|---|---|---|---|---|"]
+    has_base = any(r["backend"] == "base" for r in recs)
+    impls = IMPLS + (("base",) if has_base else ())
+    lines = ["| cell | epoll | pollbe | poll | pollbe/epoll | poll/epoll | poll/epoll per round |"
+             + (" epoll/base |" if has_base else ""),
+             "|---|---|---|---|---|---|---|" + ("---|" if has_base else "")]
     for c in all_cells:
         med = {}
-        for impl in IMPLS:
+        for impl in impls:
             got = [by[(c, impl, k)] for k in range(rounds) if (c, impl, k) in by]
             if not got:
                 med[impl] = "failed"
@@ -98,9 +107,10 @@ def table(recs: List[Dict[str, Any]], all_cells: List[Cell], rounds: int) -> str
                 med[impl] = "%.0fk/s" % (statistics.median(g["msgs_s"] for g in got) / 1e3)
         ratio_cols = []
         per_round = ""
-        for impl in ("pollbe", "poll"):
-            rs = [speed(by[(c, impl, k)]) / speed(by[(c, "epoll", k)]) for k in range(rounds)
-                  if (c, impl, k) in by and (c, "epoll", k) in by]
+        pairs = [("pollbe", "epoll"), ("poll", "epoll")] + ([("epoll", "base")] if has_base else [])
+        for impl, ref in pairs:
+            rs = [speed(by[(c, impl, k)]) / speed(by[(c, ref, k)]) for k in range(rounds)
+                  if (c, impl, k) in by and (c, ref, k) in by]
             if not rs:
                 ratio_cols.append("-")
                 continue
@@ -109,7 +119,7 @@ def table(recs: List[Dict[str, Any]], all_cells: List[Cell], rounds: int) -> str
                 per_round = " ".join("%.2f" % x for x in rs)
         lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
             label(c), med["epoll"], med["pollbe"], med["poll"], ratio_cols[0], ratio_cols[1],
-            per_round))
+            per_round) + (" %s |" % ratio_cols[2] if has_base else ""))
     return "\n".join(lines)
 
 
@@ -121,6 +131,7 @@ def main() -> int:
     ap.add_argument("--sizes", default="64,65536")
     ap.add_argument("--clients", type=int, default=1000)
     ap.add_argument("--cbuild", default=os.path.join(HERE, "c", "build"))
+    ap.add_argument("--base-build", default="", help="bench/c/build of a baseline tree")
     ap.add_argument("--out", default="", help="JSON lines of every run")
     ap.add_argument("--report", default="", help="print the table of a saved run")
     a = ap.parse_args()
@@ -130,17 +141,23 @@ def main() -> int:
             recs = [json.loads(line) for line in f if line.strip()]
         print(table(recs, all_cells, 1 + max(r["round"] for r in recs)))
         return 0
+    impls = IMPLS
+    if a.base_build:
+        BASE[0] = a.base_build
+        impls = IMPLS + ("base",)
     out = a.out or "/tmp/nnpy-backends-%d.jsonl" % int(time.time())
     recs: List[Dict[str, Any]] = []
     with open(out, "w") as f:
         for k in range(a.rounds):
-            order = IMPLS[k % 3:] + IMPLS[:k % 3]
+            j = k % len(impls)
+            order = impls[j:] + impls[:j]
             for c in all_cells:
                 for impl in order:
                     rec = run_cell(a.cbuild, impl, c, a.seconds)
                     if rec is None:
                         continue
                     rec["round"] = k
+                    rec["backend"] = impl
                     recs.append(rec)
                     f.write(json.dumps(rec) + "\n")
                     f.flush()
