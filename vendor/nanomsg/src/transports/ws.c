@@ -248,7 +248,11 @@ static void ws_attempt_now(struct nn_ws_ep *w)
         return;
     }
     ws_set_bufs(w->ep->sock, fd);
-    if (bind(fd, (struct sockaddr *) &local.ss, local.len) != 0 ||
+    /* No bind without a local interface, as for tcp: bind to port 0 takes
+       an ephemeral port by stricter rules than connect does, and fails with
+       EADDRINUSE on a host with many connections in TIME_WAIT. */
+    if ((w->dial.has_local &&
+         bind(fd, (struct sockaddr *) &local.ss, local.len) != 0) ||
         (connect(fd, (struct sockaddr *) &remote.ss, remote.len) != 0 &&
          errno != EINPROGRESS)) {
         rc = errno;
