@@ -48,6 +48,8 @@ def free_port() -> int:
 def localize(text: str, ports: Dict[str, int], scratch: Path) -> str:
     """The page's fixed ports and /tmp paths, made private to this run."""
     def port(m: "re.Match[str]") -> str:
+        if int(m.group(2)) > 65535:
+            return m.group(0)  # an invalid port, shown on purpose
         ports.setdefault(m.group(2), free_port())
         return "%s:%d" % (m.group(1), ports[m.group(2)])
 
@@ -167,7 +169,7 @@ def test_conventions_hold() -> None:
                    "print(1)  # 1\nx = 2  # not a print\nprint('a # b')  # a # b\n")
     assert said(sample) == ["1", "a # b"]
     ports: Dict[str, int] = {}
-    moved = localize("tcp://localhost:18913 ws://*:18913/x ipc:///tmp/a.ipc",
+    moved = localize("tcp://localhost:18913 ws://*:18913/x ipc:///tmp/a.ipc tcp://h:99999",
                      ports, Path("/scratch"))
     p = ports["18913"]
-    assert moved == "tcp://localhost:%d ws://*:%d/x ipc:///scratch/a.ipc" % (p, p)
+    assert moved == "tcp://localhost:%d ws://*:%d/x ipc:///scratch/a.ipc tcp://h:99999" % (p, p)
