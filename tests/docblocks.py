@@ -13,7 +13,8 @@ The conventions a writer follows (docs/writing.md says the same):
   are programs that run together, one process each, started in the order
   shown.  ``.c`` files are written out for the ``sh`` blocks after them.
 * ```sh blocks run with ``bash -e`` in a scratch directory where
-  ``vendor/`` is the repository's, after the page's earlier files.
+  ``vendor/`` is the repository's, after the page's earlier files; a
+  line ``./prog  # text`` says what ``prog`` prints.
 * ``<!-- norun: why -->`` on the line before a ``sh`` block exempts it
   (an install command, say); python blocks cannot be exempted.
   ``<!-- excerpt: path -->`` before a block means it is quoted verbatim

@@ -62,6 +62,14 @@ def said(block: Block) -> List[str]:
     return [m.group(1) for m in map(PRINT_COMMENT.match, block.text.splitlines()) if m]
 
 
+SH_COMMENT = re.compile(r"^\./\S+.*?\s#\s?(.*?)\s*$")
+
+
+def said_sh(block: Block) -> List[str]:
+    """What the programs a shell block runs (``./prog  # hello``) print."""
+    return [m.group(1) for m in map(SH_COMMENT.match, block.text.splitlines()) if m]
+
+
 def check_output(block: Block, proc: "subprocess.CompletedProcess[str]") -> None:
     assert proc.returncode == 0, "%s failed (exit %s):\n%s%s" % (
         block.where, proc.returncode, proc.stdout, proc.stderr)
@@ -74,6 +82,8 @@ def env() -> Dict[str, str]:
     e = dict(os.environ)
     e.pop("PYTHONPATH", None)  # the installed nnpy, as a reader would
     e["PYTHONUNBUFFERED"] = "1"
+    # `python` in a shell block is the interpreter running the tests.
+    e["PATH"] = os.path.dirname(sys.executable) + os.pathsep + e.get("PATH", "")
     return e
 
 
@@ -122,13 +132,20 @@ def run_programs(blocks: List[Block], scratch: Path) -> None:
 
 def run_sh(unit: Unit, scratch: Path) -> None:
     (scratch / "vendor").symlink_to(ROOT / "vendor", target_is_directory=True)
+    ports: Dict[str, int] = {}
     for f in unit.files:
-        (scratch / f.filename).write_text(f.text)  # type: ignore[operator]
+        (scratch / f.filename).write_text(localize(f.text, ports, scratch))  # type: ignore[operator]
     block = unit.blocks[0]
-    proc = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", block.text], cwd=scratch,
+    script = localize(block.text, ports, scratch)
+    proc = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=scratch,
                           env=env(), capture_output=True, text=True, timeout=SH_TIMEOUT)
     assert proc.returncode == 0, "%s failed (exit %s):\n%s%s" % (
         block.where, proc.returncode, proc.stdout, proc.stderr)
+    # Build tools print too: the programs' lines must appear, in order.
+    printed = iter(proc.stdout.splitlines())
+    for wanted in said_sh(block):
+        assert any(line == wanted for line in printed), (
+            "%s: no line %r (in order) in its output:\n%s" % (block.where, wanted, proc.stdout))
 
 
 def check_excerpt(block: Block) -> None:
