@@ -554,6 +554,15 @@ static int conn_process(struct nn_wsconn *c)
     return c->state == WS_ACTIVE;
 }
 
+/* NN_RCVMAXSIZE is read for every round of input, as tcp and ipc read
+   it, so a limit changed on a live connection applies to the next message.
+   No lock of ours is held here: the option takes the socket lock. */
+static void conn_read_limit(struct nn_wsconn *c)
+{
+    int rcvmax = nn_sock_getopt_int(c->sock, NN_SOL_SOCKET, NN_RCVMAXSIZE);
+    nn_wsdec_set_max(&c->dec, rcvmax < 0 ? UINT64_MAX : (uint64_t) rcvmax);
+}
+
 static void conn_read(struct nn_wsconn *c, unsigned ev)
 {
     size_t space;
@@ -599,6 +608,7 @@ static void conn_read(struct nn_wsconn *c, unsigned ev)
             return;
         }
         c->rlen += (size_t) n;
+        conn_read_limit(c);
         if (!conn_process(c))
             return;
         if ((size_t) n < space)
@@ -806,7 +816,7 @@ struct nn_wsconn *nn_wsconn_start(struct nn_ep *ep, int fd,
 {
     struct nn_wsconn *c = calloc(1, sizeof(*c));
     uint8_t nonce[NN_WSHS_NONCE_LEN];
-    int rcvmax, n;
+    int n;
 
     if (c == NULL || (c->rbuf = malloc(NN_WSCONN_RBUF)) == NULL) {
         free(c);
@@ -830,9 +840,8 @@ struct nn_wsconn *nn_wsconn_start(struct nn_ep *ep, int fd,
     conn_random(&c->rng, sizeof(c->rng));
     if (c->rng == 0)
         c->rng = 0x9e3779b97f4a7c15ull;
-    rcvmax = nn_sock_getopt_int(c->sock, NN_SOL_SOCKET, NN_RCVMAXSIZE);
-    nn_wsdec_init(&c->dec, !c->client,
-                  rcvmax < 0 ? UINT64_MAX : (uint64_t) rcvmax);
+    /* The limit is set again before every decoding round. */
+    nn_wsdec_init(&c->dec, !c->client, UINT64_MAX);
 
     if (c->client) {
         conn_random(nonce, sizeof(nonce));

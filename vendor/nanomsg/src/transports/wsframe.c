@@ -143,11 +143,16 @@ int nn_wsf_utf8_valid(const uint8_t *p, size_t len)
     return nn_utf8_step(&st, p, len) == 0 && st == 0;
 }
 
+void nn_wsdec_set_max(struct nn_wsdec *d, uint64_t maxsize)
+{
+    d->maxsize = maxsize > SIZE_MAX ? SIZE_MAX : maxsize;
+}
+
 void nn_wsdec_init(struct nn_wsdec *d, int server, uint64_t maxsize)
 {
     memset(d, 0, sizeof(*d));
     d->server = server;
-    d->maxsize = maxsize > SIZE_MAX ? SIZE_MAX : maxsize;
+    nn_wsdec_set_max(d, maxsize);
 }
 
 static void nn_wsdec_drop_msg(struct nn_wsdec *d)

@@ -79,6 +79,9 @@ struct nn_wsdec_out {
 };
 
 void nn_wsdec_init(struct nn_wsdec *d, int server, uint64_t maxsize);
+/* Changes the largest data message accepted; a message being reassembled
+   is held to the new limit from its next frame on. */
+void nn_wsdec_set_max(struct nn_wsdec *d, uint64_t maxsize);
 void nn_wsdec_term(struct nn_wsdec *d);
 
 /* Consume bytes from `in`; *used says how many were taken. Returns after
