@@ -8,6 +8,10 @@ nothing is generated from a library at build time.
 The ``cdef`` below restates the public API of ``include/nanomsg/*.h``;
 ``tests/test_cdef.py`` fails when a header gains an ``NN_EXPORT`` function
 that is missing here.
+
+``NN_PORTABLE=1`` in the environment builds the core as on a non-Linux
+POSIX system (poll backend, POSIX fallbacks; see
+``vendor/nanomsg/src/utils/platform.h``), which other systems get anyway.
 """
 import glob
 import os
@@ -101,6 +105,22 @@ struct nn_cmsghdr *NN_CMSG_NXTHDR(struct nn_msghdr *mhdr,
 """
 
 
+# Not API: lets the tests tell which I/O backend was compiled in.
+CDEF_INTERNAL = """
+const char *nn_io_backend_name(void);
+"""
+
+PORTABLE = os.environ.get("NN_PORTABLE", "") not in ("", "0")
+
+
+def feature_macros():
+    """Feature-test macros: GNU on Linux; on the portable path POSIX/XSI
+    only, so a Linux-only call cannot slip in (other systems need none)."""
+    if not PORTABLE:
+        return [("_GNU_SOURCE", None)], "-std=gnu11"
+    return [("NN_PORTABLE", None), ("_XOPEN_SOURCE", "700"), ("_DEFAULT_SOURCE", None)], "-std=c11"
+
+
 def core_sources():
     """Every C file of the core, relative to the build directory.
 
@@ -115,18 +135,23 @@ def _rel(path):
     return os.path.relpath(path)
 
 
+MACROS, STD = feature_macros()
 ffibuilder = FFI()
-ffibuilder.cdef(CDEF)
+ffibuilder.cdef(CDEF + CDEF_INTERNAL)
 ffibuilder.set_source(
     "nnpy._nnpy",
-    "".join("#include <nanomsg/%s>\n" % h for h in HEADERS),
+    # The path named in the generated source too: switching NN_PORTABLE
+    # changes it, so an in-tree build never reuses the other path's module.
+    "/* core: %s path */\n" % ("portable" if PORTABLE else "native")
+    + "".join("#include <nanomsg/%s>\n" % h for h in HEADERS)
+    + '#include "io/loop.h"\n',
     sources=core_sources(),
     include_dirs=[_rel(os.path.join(CORE, "include")), _rel(os.path.join(CORE, "src"))],
     # NN_EXPORT stays plain `extern` so -fvisibility=hidden keeps every nn_*
     # symbol out of the dynamic table: the extension can share a process with
     # a system libnanomsg or another binding without either binding to it.
-    define_macros=[("_GNU_SOURCE", None), ("NN_EXPORT", "extern")],
-    extra_compile_args=["-std=gnu11", "-fvisibility=hidden", "-O2", "-pthread"],
+    define_macros=MACROS + [("NN_EXPORT", "extern")],
+    extra_compile_args=[STD, "-fvisibility=hidden", "-O2", "-pthread"],
     extra_link_args=["-pthread"],
 )
 

@@ -23,7 +23,10 @@ def built():
                        timeout=900)
     assert r.returncode == 0, "make test-programs failed:\n%s\n%s" % (r.stdout[-4000:],
                                                                      r.stderr[-4000:])
-    return os.path.join(CORE, "build", "tests")
+    # NN_PORTABLE=1 in the environment: make builds the portable path, into
+    # its own directory (vendor/nanomsg/Makefile).
+    portable = os.environ.get("NN_PORTABLE", "") == "1"
+    return os.path.join(CORE, "build-portable" if portable else "build", "tests")
 
 
 def test_there_are_c_tests():

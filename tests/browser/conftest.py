@@ -44,8 +44,13 @@ def _start() -> Any:
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
                 "--disable-dev-shm-usage", "--window-size=900,700"):
         options.add_argument(arg)
+    # The browser is not built with the sanitizers a test run may preload
+    # into every process (CI's ASan stage): keep them out of it.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS", "PYTHONMALLOC")}
     # Both paths given, so selenium never tries to download a driver.
-    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    service = Service(shutil.which("chromedriver"), env=env)
+    return webdriver.Chrome(service=service, options=options)
 
 
 @pytest.fixture(scope="session")

@@ -93,6 +93,14 @@ static void run(const char *scheme)
 
 int main(void)
 {
+    /* A static program has no next getaddrinfo to wrap. Exit 77: "cannot
+       run here", which scripts/cross-check.sh reports with this reason;
+       `make check` counts it as a failure. */
+    if (dlsym(RTLD_NEXT, "getaddrinfo") == NULL) {
+        fprintf(stderr, "test_resolve: SKIP: static build, no dynamic "
+                        "getaddrinfo to wrap with a slow one\n");
+        return 77;
+    }
     run("tcp");
     run("ws");
     /* Lookups of closed endpoints finish after this: nothing may touch

@@ -147,8 +147,8 @@ static enum nn_wshs_verdict serve(const char *req, const char *own,
     return nn_wshs_serve(req, strlen(req), own, NN_WSHS_OK, out, outlen);
 }
 
-/* Serve a request expecting a 400 with the given status text and echoed
-   version. */
+/* Serve a request expecting a refusal with the given status text; every
+   refusal names version 13 and says the connection closes. */
 static void expect_400(const char *req, const char *own,
                        enum nn_wshs_verdict want, const char *status,
                        const char *version)
@@ -156,11 +156,25 @@ static void expect_400(const char *req, const char *own,
     char out[NN_WSHS_REPLY_MAX], expect[NN_WSHS_REPLY_MAX];
     size_t outlen = 0;
 
+    (void) version;
     snprintf(expect, sizeof(expect),
-             "HTTP/1.1 %s\r\nSec-WebSocket-Version: %s\r\n\r\n", status,
-             version);
+             "HTTP/1.1 %s\r\nSec-WebSocket-Version: 13\r\n"
+             "Connection: close\r\n\r\n", status);
     CHECK(serve(req, own, out, &outlen) == want);
     CHECK(outlen == strlen(expect) && memcmp(out, expect, outlen) == 0);
+}
+
+static void expect_path(const char *req, const char *path,
+                        enum nn_wshs_verdict want)
+{
+    char out[NN_WSHS_REPLY_MAX];
+    size_t outlen = 0;
+
+    CHECK(nn_wshs_serve_path(req, strlen(req), "rep.sp.nanomsg.org", path,
+                             NN_WSHS_OK, out, &outlen) == want);
+    CHECK(outlen > 0);
+    if (want == NN_WSHS_NOT_FOUND)
+        CHECK(strncmp(out, "HTTP/1.1 404 Not Found\r\n", 24) == 0);
 }
 
 /* The 7.4 request with header line `from` replaced by `to` ("" drops). */
@@ -297,33 +311,90 @@ static void test_handshake_server(void)
     CHECK(strstr(out, "Sec-WebSocket-Protocol: REP.SP.NANOMSG.ORG\r\n\r\n") !=
           NULL);
 
-    /* Missing required headers / wrong Upgrade / Connection. */
+    /* Each malformed request gets a reason that names its fault. */
     edit("Host: 127.0.0.1:5555\r\n", "", req, sizeof(req));
-    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_HEADERS,
-               "400 Cannot Have Body", "13");
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_HOST,
+               "400 Missing Host", "");
+    edit("Host: 127.0.0.1:5555\r\n", "Host:  \r\n", req, sizeof(req));
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_HOST,
+               "400 Missing Host", "");
     edit("Upgrade: websocket\r\n", "", req, sizeof(req));
-    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_HEADERS,
-               "400 Cannot Have Body", "13");
-    edit("Connection: Upgrade\r\n", "", req, sizeof(req));
-    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_HEADERS,
-               "400 Cannot Have Body", "13");
-    edit("Sec-WebSocket-Key: " KEY "\r\n", "", req, sizeof(req));
-    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_HEADERS,
-               "400 Cannot Have Body", "13");
-    edit("Sec-WebSocket-Key: " KEY "\r\n", "Sec-WebSocket-Key:   \r\n", req,
-         sizeof(req));
-    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_HEADERS,
-               "400 Cannot Have Body", "13");
-    edit("Sec-WebSocket-Version: 13\r\n", "", req, sizeof(req));
-    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_HEADERS,
-               "400 Cannot Have Body", "");
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_UPGRADE,
+               "400 Upgrade Must Be websocket", "");
     edit("Upgrade: websocket\r\n", "Upgrade: h2c\r\n", req, sizeof(req));
-    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_HEADERS,
-               "400 Cannot Have Body", "13");
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_UPGRADE,
+               "400 Upgrade Must Be websocket", "");
+    edit("Upgrade: websocket\r\n", "Upgrade: websockets\r\n", req,
+         sizeof(req));
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_UPGRADE,
+               "400 Upgrade Must Be websocket", "");
+    edit("Connection: Upgrade\r\n", "", req, sizeof(req));
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_CONNECTION,
+               "400 Connection Must Include Upgrade", "");
     edit("Connection: Upgrade\r\n", "Connection: keep-alive\r\n", req,
          sizeof(req));
-    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_HEADERS,
-               "400 Cannot Have Body", "13");
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_CONNECTION,
+               "400 Connection Must Include Upgrade", "");
+    /* A token, not a substring. */
+    edit("Connection: Upgrade\r\n", "Connection: upgraded\r\n", req,
+         sizeof(req));
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_CONNECTION,
+               "400 Connection Must Include Upgrade", "");
+    edit("Connection: Upgrade\r\n", "Connection: close,Upgrade \r\n", req,
+         sizeof(req));
+    CHECK(serve(req, "rep.sp.nanomsg.org", out, &outlen) == NN_WSHS_OK);
+    edit("Sec-WebSocket-Key: " KEY "\r\n", "", req, sizeof(req));
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_KEY,
+               "400 Sec-WebSocket-Key Must Be Base64 of 16 Bytes", "");
+    edit("Sec-WebSocket-Key: " KEY "\r\n", "Sec-WebSocket-Key:   \r\n", req,
+         sizeof(req));
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_KEY,
+               "400 Sec-WebSocket-Key Must Be Base64 of 16 Bytes", "");
+    {
+        /* Not 16 bytes, not base64, not canonical, too long. */
+        static const char *bad[] = {
+            "c2hvcnQ=", "dGhlIHNhbXBsZSBub25jZQ", "dGhlIHNhbXBsZSBub25jZQ=",
+            "dGhlIHNhbXBsZSBub25jZQ===", "dGhlIHNhbXBsZSBub25jZR==",
+            "dGhlIHNhbX!sZSBub25jZQ==", "dGhlIHNhbXBsZSBub25jZQ.=",
+            "dGhlIHNhbXBsZSBub25jZS==", "dGhlIHNhbXBsZSBub25jZQ==AAAA"};
+        char line[128];
+        size_t i;
+
+        for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            snprintf(line, sizeof(line), "Sec-WebSocket-Key: %s\r\n", bad[i]);
+            edit("Sec-WebSocket-Key: " KEY "\r\n", line, req, sizeof(req));
+            expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_KEY,
+                       "400 Sec-WebSocket-Key Must Be Base64 of 16 Bytes", "");
+        }
+    }
+    {
+        char big[3200];
+        char longkey[3001];
+
+        memset(longkey, 'A', 3000);
+        longkey[3000] = '\0';
+        snprintf(big, sizeof(big), "GET / HTTP/1.1\r\nHost: h\r\n"
+                 "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                 "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
+                 "Sec-WebSocket-Protocol: rep.sp.nanomsg.org\r\n\r\n",
+                 longkey);
+        expect_400(big, "rep.sp.nanomsg.org", NN_WSHS_BAD_KEY,
+                   "400 Sec-WebSocket-Key Must Be Base64 of 16 Bytes", "");
+    }
+    /* Keys ending in each character allowed there are fine. */
+    edit("Sec-WebSocket-Key: " KEY "\r\n",
+         "Sec-WebSocket-Key: +/+/AAAAzzzz9999AAAAww==\r\n", req, sizeof(req));
+    CHECK(serve(req, "rep.sp.nanomsg.org", out, &outlen) == NN_WSHS_OK);
+    edit("Sec-WebSocket-Version: 13\r\n", "", req, sizeof(req));
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_VERSION,
+               "400 Unsupported WebSocket Version", "");
+    edit("Sec-WebSocket-Version: 13\r\n", "X-No-Colon\r\n", req, sizeof(req));
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_FIELD,
+               "400 Malformed Header Field", "");
+    edit("Host: 127.0.0.1:5555\r\n", ": nameless\r\nHost: h\r\n", req,
+         sizeof(req));
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_FIELD,
+               "400 Malformed Header Field", "");
 
     /* Version. */
     edit("Sec-WebSocket-Version: 13\r\n", "Sec-WebSocket-Version: 8\r\n", req,
@@ -364,34 +435,81 @@ static void test_handshake_server(void)
     /* Request lines other than `GET <uri> HTTP/1.1`: 400, no abort. */
     edit("GET / HTTP/1.1", "POST / HTTP/1.1", req, sizeof(req));
     expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_REQUEST,
-               "400 Bad Request", "13");
+               "400 Bad Request Line", "");
     edit("GET / HTTP/1.1", "GET / HTTP/1.0", req, sizeof(req));
     expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_REQUEST,
-               "400 Bad Request", "13");
+               "400 Bad Request Line", "");
     edit("GET / HTTP/1.1", "get / HTTP/1.1", req, sizeof(req));
     expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_REQUEST,
-               "400 Bad Request", "13");
+               "400 Bad Request Line", "");
     edit("GET / HTTP/1.1", "GET  / HTTP/1.1", req, sizeof(req));
     expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_REQUEST,
-               "400 Bad Request", "13");
+               "400 Bad Request Line", "");
+    edit("GET / HTTP/1.1", "GET / HTTP/1.1 ", req, sizeof(req));
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_REQUEST,
+               "400 Bad Request Line", "");
+    edit("GET / HTTP/1.1", "GET x HTTP/1.1", req, sizeof(req));
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_REQUEST,
+               "400 Bad Request Line", "");
+    edit("GET / HTTP/1.1", "GET //h/x HTTP/1.1", req, sizeof(req));
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_REQUEST,
+               "400 Bad Request Line", "");
+    edit("GET / HTTP/1.1", "GET /a\x01 HTTP/1.1", req, sizeof(req));
+    expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_REQUEST,
+               "400 Bad Request Line", "");
     edit("GET / HTTP/1.1", "GET HTTP/1.1", req, sizeof(req));
     expect_400(req, "rep.sp.nanomsg.org", NN_WSHS_BAD_REQUEST,
-               "400 Bad Request", "13");
+               "400 Bad Request Line", "");
     expect_400("\r\n\r\n", "pair.sp.nanomsg.org", NN_WSHS_BAD_REQUEST,
-               "400 Bad Request", "");
+               "400 Bad Request Line", "");
     expect_400("", "pair.sp.nanomsg.org", NN_WSHS_BAD_REQUEST,
-               "400 Bad Request", "");
+               "400 Bad Request Line", "");
+
+    /* nng's request line for a URL without a path: the target is empty,
+       which means "/". */
+    edit("GET / HTTP/1.1", "GET  HTTP/1.1", req, sizeof(req));
+    CHECK(serve(req, "rep.sp.nanomsg.org", out, &outlen) == NN_WSHS_OK);
+    CHECK(outlen == strlen(resp74) && memcmp(out, resp74, outlen) == 0);
+    expect_path(req, "/", NN_WSHS_OK);
+    expect_path(req, "/a", NN_WSHS_NOT_FOUND);
+
+    /* Bound paths: the path must match exactly; the query is no part of
+       it; absolute-form targets count by their path. */
+    expect_path(req74, NULL, NN_WSHS_OK);
+    expect_path(req74, "/", NN_WSHS_OK);
+    expect_path(req74, "/a", NN_WSHS_NOT_FOUND);
+    edit("GET / HTTP/1.1", "GET /a/b?x=1&y HTTP/1.1", req, sizeof(req));
+    expect_path(req, "/a/b", NN_WSHS_OK);
+    expect_path(req, "/a", NN_WSHS_NOT_FOUND);
+    expect_path(req, "/a/b/", NN_WSHS_NOT_FOUND);
+    expect_path(req, NULL, NN_WSHS_OK);
+    edit("GET / HTTP/1.1", "GET ws://h:1/a/b HTTP/1.1", req, sizeof(req));
+    expect_path(req, "/a/b", NN_WSHS_OK);
+    edit("GET / HTTP/1.1", "GET http://h HTTP/1.1", req, sizeof(req));
+    expect_path(req, "/", NN_WSHS_OK);
+    edit("GET / HTTP/1.1", "GET /?q HTTP/1.1", req, sizeof(req));
+    expect_path(req, "/", NN_WSHS_OK);
+    /* A wrong path beats a wrong socket type; a malformed request beats
+       the path. */
+    edit("GET / HTTP/1.1", "GET /b HTTP/1.1", req, sizeof(req));
+    CHECK(nn_wshs_serve_path(req, strlen(req), "req.sp.nanomsg.org", "/a",
+                             NN_WSHS_OK, out, &outlen) == NN_WSHS_NOT_FOUND);
+    edit("Sec-WebSocket-Version: 13\r\n", "Sec-WebSocket-Version: 12\r\n",
+         req, sizeof(req));
+    CHECK(nn_wshs_serve_path(req, strlen(req), "rep.sp.nanomsg.org", "/a",
+                             NN_WSHS_OK, out, &outlen) == NN_WSHS_BAD_VERSION);
 
     /* Oversize: the caller forces the verdict on the partial request. */
     CHECK(nn_wshs_serve(req74, 120, "rep.sp.nanomsg.org", NN_WSHS_TOO_LONG,
                         out, &outlen) == NN_WSHS_TOO_LONG);
     CHECK(outlen == strlen("HTTP/1.1 400 Opening Handshake Too Long\r\n"
-                           "Sec-WebSocket-Version: \r\n\r\n"));
+                           "Sec-WebSocket-Version: 13\r\n"
+                           "Connection: close\r\n\r\n"));
     CHECK(nn_wshs_serve(req74, strlen(req74) - 2, "rep.sp.nanomsg.org",
                         NN_WSHS_TOO_LONG, out, &outlen) == NN_WSHS_TOO_LONG);
     CHECK(memcmp(out,
                  "HTTP/1.1 400 Opening Handshake Too Long\r\n"
-                 "Sec-WebSocket-Version: 13\r\n\r\n",
+                 "Sec-WebSocket-Version: 13\r\nConnection: close\r\n\r\n",
                  outlen) == 0);
 }
 

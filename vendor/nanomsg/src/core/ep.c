@@ -84,8 +84,9 @@ int nn_sock_add_ep(struct nn_sock *s, const char *addr, int bind)
     }
     nn_sock_lock(s);
     int closing = s->closing;
+    int eid = 0;
     if (!closing) {
-        ep->eid = s->next_eid++;
+        eid = ep->eid = s->next_eid++;
         nn_list_push(&s->eps, &ep->item);
     }
     nn_sock_unlock(s);
@@ -94,7 +95,9 @@ int nn_sock_add_ep(struct nn_sock *s, const char *addr, int bind)
         ep_stop(ep);
         return -EBADF;
     }
-    return ep->eid;
+    /* Not ep->eid: once listed, a racing nn_close or nn_shutdown may have
+       freed the endpoint already. */
+    return eid;
 }
 
 

@@ -460,7 +460,8 @@ void nn_pipe_ready_locked(struct nn_pipe *p)
     }
 }
 
-int nn_pipe_send(struct nn_pipe *p, struct nn_msg *m)
+static int pipe_send_with(struct nn_pipe *p, struct nn_msg *m,
+                          int (*op)(struct nn_pipe *, struct nn_msg *))
 {
     /* A closing socket's protocol may still react to its pipes going away
        (REQ resends to another pipe): nothing more leaves it. */
@@ -468,10 +469,20 @@ int nn_pipe_send(struct nn_pipe *p, struct nn_msg *m)
         nn_msg_term(m);
         return 0;
     }
-    int rc = p->ops->send(p, m);
+    int rc = op(p, m);
     if (rc & NN_PIPE_RELEASE)
         p->wr = 0;
     return rc;
+}
+
+int nn_pipe_send(struct nn_pipe *p, struct nn_msg *m)
+{
+    return pipe_send_with(p, m, p->ops->send);
+}
+
+int nn_pipe_send_queued(struct nn_pipe *p, struct nn_msg *m)
+{
+    return pipe_send_with(p, m, p->ops->queue ? p->ops->queue : p->ops->send);
 }
 
 int nn_pipe_recv(struct nn_pipe *p, struct nn_msg *m)

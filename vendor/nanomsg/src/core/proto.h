@@ -64,6 +64,9 @@ struct nn_proto {
 /* Hand a message to a writable pipe; it always takes *m. Returns 0 or
    NN_PIPE_RELEASE when the pipe has become non-writable. */
 int nn_pipe_send(struct nn_pipe *p, struct nn_msg *m);
+/* As nn_pipe_send, for a message that goes to many pipes at once: the
+   transport may leave the writing to its I/O thread (see ops->queue). */
+int nn_pipe_send_queued(struct nn_pipe *p, struct nn_msg *m);
 /* Take the next message from a readable pipe. Returns 0 or NN_PIPE_RELEASE
    when the pipe has no further message; -EAGAIN if it had none. */
 int nn_pipe_recv(struct nn_pipe *p, struct nn_msg *m);
@@ -98,6 +101,9 @@ void nn_sock_timer_term(struct nn_sock_timer *t);
 
 /* Random 32-bit value for request / survey / hop ids. */
 uint32_t nn_random_u32(void);
+/* Fill `buf` from the OS; 0, or -1 when it has no entropy to give (the
+   caller falls back on nn_random_u32). */
+int nn_random_bytes(void *buf, size_t len);
 
 /* Every protocol descriptor, defined in protocols/. */
 extern const struct nn_proto nn_pair_proto, nn_xpair_proto;

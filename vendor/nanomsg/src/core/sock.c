@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "../../include/nanomsg/nn.h"
@@ -51,7 +50,7 @@ int nn_sock_create(struct nn_sock **out, int domain, int type, int handle)
     s->domain = domain;
     s->type = type;
     s->proto = proto;
-    s->sndfd = s->rcvfd = -1;
+    s->sndfd = s->rcvfd = (struct nn_efd) NN_EFD_NONE;
     nn_list_init(&s->waiters);
     nn_list_init(&s->eps);
     nn_list_init(&s->pipes);
@@ -73,28 +72,23 @@ int nn_sock_create(struct nn_sock **out, int domain, int type, int handle)
 void nn_sock_free(struct nn_sock *s)
 {
     s->proto->destroy(s->pst);
-    if (s->sndfd >= 0)
-        close(s->sndfd);
-    if (s->rcvfd >= 0)
-        close(s->rcvfd);
+    nn_efd_close(&s->sndfd);
+    nn_efd_close(&s->rcvfd);
     pthread_mutex_destroy(&s->mtx);
     free(s);
 }
 
 /* --- readiness ----------------------------------------------------------- */
 
-static void fd_set_level(int fd, int ready)
+static void fd_set_level(struct nn_efd *e, int ready)
 {
-    uint64_t v;
-    if (fd < 0)
+    if (e->rd < 0)
         return;
-    if (ready) {
-        /* Called on transitions only, so the counter stays tiny. */
-        v = 1;
-        if (write(fd, &v, sizeof(v)) < 0) { /* saturated: still readable */ }
-    } else {
-        while (read(fd, &v, sizeof(v)) == (ssize_t) sizeof(v)) {}
-    }
+    /* Called on transitions only, so the counter (or pipe) stays tiny. */
+    if (ready)
+        nn_efd_signal(e);
+    else
+        nn_efd_drain(e);
 }
 
 static void wake_waiters(struct nn_sock *s, int ev)
@@ -103,8 +97,7 @@ static void wake_waiters(struct nn_sock *s, int ev)
     nn_list_foreach(it, tmp, &s->waiters) {
         struct nn_waiter *w = nn_list_entry(it, struct nn_waiter, item);
         if (ev & w->dir) {
-            uint64_t one = 1;
-            if (write(w->fd, &one, sizeof(one)) < 0) { /* already signalled */ }
+            nn_efd_signal(w->efd);
             nn_list_remove(&w->item);
         }
     }
@@ -120,8 +113,7 @@ static void wake_stale_receivers(struct nn_sock *s)
     nn_list_foreach(it, tmp, &s->waiters) {
         struct nn_waiter *w = nn_list_entry(it, struct nn_waiter, item);
         if (w->dir == NN_EV_IN && (!w->claim || w->gen != s->claim_gen)) {
-            uint64_t one = 1;
-            if (write(w->fd, &one, sizeof(one)) < 0) { /* already signalled */ }
+            nn_efd_signal(w->efd);
             nn_list_remove(&w->item);
         }
     }
@@ -147,9 +139,9 @@ void nn_sock_unlock(struct nn_sock *s)
         int changed = ev ^ s->events;
         s->events = ev;
         if (changed & NN_EV_IN)
-            fd_set_level(s->rcvfd, ev & NN_EV_IN);
+            fd_set_level(&s->rcvfd, ev & NN_EV_IN);
         if (changed & NN_EV_OUT)
-            fd_set_level(s->sndfd, ev & NN_EV_OUT);
+            fd_set_level(&s->sndfd, ev & NN_EV_OUT);
     }
     pthread_mutex_unlock(&s->mtx);
     nn_pipe_unlocked();
@@ -159,31 +151,31 @@ int nn_sock_fd(struct nn_sock *s, int dir)
 {
     int rc;
     nn_sock_lock(s);
-    int *slot = dir == NN_EV_IN ? &s->rcvfd : &s->sndfd;
-    if (*slot < 0) {
-        int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (fd < 0) {
-            rc = errno == ENFILE ? -EMFILE : -errno;
+    struct nn_efd *slot = dir == NN_EV_IN ? &s->rcvfd : &s->sndfd;
+    if (slot->rd < 0) {
+        rc = nn_efd_open(slot);
+        if (rc < 0) {
             nn_sock_unlock(s);
             return rc;
         }
-        *slot = fd;
-        fd_set_level(fd, s->events & dir);
+        fd_set_level(slot, s->events & dir);
     }
-    rc = *slot;
+    rc = slot->rd;
     nn_sock_unlock(s);
     return rc;
 }
 
 /* --- blocking ---------------------------------------------------------- */
 
-/* Each thread that ever blocks gets one eventfd, closed when it exits. */
+/* Each thread that ever blocks gets one wake-up descriptor, closed when it
+   exits. */
 static pthread_key_t waitfd_key;
 static pthread_once_t waitfd_once = PTHREAD_ONCE_INIT;
 
 static void waitfd_close(void *p)
 {
-    close((int) (intptr_t) p - 1);
+    nn_efd_close(p);
+    free(p);
 }
 
 static void waitfd_init(void)
@@ -191,17 +183,27 @@ static void waitfd_init(void)
     pthread_key_create(&waitfd_key, waitfd_close);
 }
 
-static int waitfd_get(void)
+static struct nn_efd *waitfd_get(int *err)
 {
     pthread_once(&waitfd_once, waitfd_init);
-    intptr_t v = (intptr_t) pthread_getspecific(waitfd_key);
-    if (v)
-        return (int) v - 1;
-    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (fd < 0)
-        return -(errno == ENFILE ? EMFILE : errno);
-    pthread_setspecific(waitfd_key, (void *) (intptr_t) (fd + 1));
-    return fd;
+    struct nn_efd *e = pthread_getspecific(waitfd_key);
+    if (e)
+        return e;
+    e = malloc(sizeof(*e));
+    if (!e) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    *err = nn_efd_open(e);
+    if (*err < 0 || pthread_setspecific(waitfd_key, e) != 0) {
+        if (*err == 0) {
+            *err = -ENOMEM;
+            nn_efd_close(e);
+        }
+        free(e);
+        return NULL;
+    }
+    return e;
 }
 
 /* Wait, with the socket locked on entry and exit, until `dir` may be ready,
@@ -210,10 +212,10 @@ static int waitfd_get(void)
 static int sock_wait(struct nn_sock *s, int dir, uint64_t deadline,
                      int claim)
 {
-    int fd = waitfd_get();
-    if (fd < 0)
-        return fd;
-    uint64_t v;
+    int err;
+    struct nn_efd *efd = waitfd_get(&err);
+    if (!efd)
+        return err;
 
     int timeout = -1;
     if (deadline) {
@@ -222,27 +224,29 @@ static int sock_wait(struct nn_sock *s, int dir, uint64_t deadline,
             return -ETIMEDOUT;
         timeout = (int) (deadline - now);
     }
-    struct pollfd pfd[1 + NN_SOCK_RECENT] = { { .fd = fd, .events = POLLIN } };
+    struct pollfd pfd[1 + NN_SOCK_RECENT] = {
+        { .fd = efd->rd, .events = POLLIN } };
     nfds_t n = 1;
     if (claim)
         n += (nfds_t) nn_sock_claim(s, pfd + 1);
     else if (dir == NN_EV_IN)
         nn_sock_unclaim(s, 1);
-    struct nn_waiter w = { .fd = fd, .dir = dir, .claim = claim,
+    struct nn_waiter w = { .efd = efd, .dir = dir, .claim = claim,
                            .gen = s->claim_gen };
     nn_list_push(&s->waiters, &w.item);
     nn_sock_unlock(s);   /* may signal us already: poll returns at once */
 
     int rc = poll(pfd, n, timeout);
-    int err = errno;
+    err = errno;
 
     nn_sock_lock(s);
-    /* A waker writes the eventfd and unlinks us under the lock, so the
-       count is nonzero exactly when we were unlinked: consume it now, or
-       the next wait would return at once for nothing. */
+    /* A waker signals us and unlinks us under the lock, so we are
+       signalled exactly when we were unlinked: consume it now, or the
+       next wait would return at once for nothing. */
     if (nn_list_linked(&w.item))
         nn_list_remove(&w.item);
-    else if (read(fd, &v, sizeof(v)) < 0) { /* cannot fail: count > 0 */ }
+    else
+        nn_efd_drain(efd);
     if (rc < 0)
         return err == EINTR ? -EINTR : -err;
     return 0;

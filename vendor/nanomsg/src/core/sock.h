@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "../utils/efd.h"
 #include "../utils/list.h"
 #include "proto.h"
 #include "transport.h"
@@ -37,7 +38,7 @@ struct nn_sockopts {
 /* A thread blocked in send or recv on this socket. */
 struct nn_waiter {
     struct nn_list item;
-    int fd;          /* the waiting thread's eventfd */
+    struct nn_efd *efd;   /* the waiting thread's wake-up descriptor */
     int dir;         /* NN_EV_IN or NN_EV_OUT */
     int claim;       /* a receiver that polls the claimed pipes */
     unsigned gen;    /* sock->claim_gen when it built its poll set */
@@ -57,7 +58,7 @@ struct nn_sock {
     int dying;              /* nn_close started: handle lookups fail */
 
     int events;             /* last protocol events seen (NN_EV_*) */
-    int sndfd, rcvfd;       /* eventfds, -1 until asked for */
+    struct nn_efd sndfd, rcvfd;   /* closed until asked for */
     struct nn_list waiters;
 
     struct nn_sockopts opt;

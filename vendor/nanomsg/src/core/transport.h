@@ -66,6 +66,13 @@ struct nn_pipe_ops {
        nn_pipe_ready(). Never fails: a broken connection just discards. A
        borrowed body (msg.h) must be owned before it is kept. */
     int (*send)(struct nn_pipe *p, struct nn_msg *m);
+    /* Optional. As send, but the caller's thread never writes: the message
+       is queued for the I/O thread, which writes it together with whatever
+       else is queued. Fan-out uses it: writing one message to many
+       connections on the caller's thread costs a system call (and a wake-up
+       of the peer) per connection per message; queued, many messages go out
+       in each call. Without it, fan-out uses send. */
+    int (*queue)(struct nn_pipe *p, struct nn_msg *m);
     /* 1: send writes a borrowed body out without a copy when it can. Else
        the core copies it before taking the socket lock (see nn_sock_send). */
     int borrows;

@@ -1,15 +1,12 @@
-/* The I/O worker: epoll for descriptors, a sorted list for timers, a task
-   queue for work posted from other threads, one eventfd to wake it. */
+/* The I/O worker: a backend for descriptors (backend.h), a sorted list
+   for timers, a task queue for work posted from other threads. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "loop.h"
+#include "backend.h"
 
 struct task {
     void (*fn)(void *arg);
@@ -23,7 +20,6 @@ static struct {
     pthread_cond_t donecv;
     pthread_once_t once;
     int started;
-    int epfd, wakefd;
     pthread_t thread;
     struct nn_list timers;      /* sorted by `when` */
     /* When the sleeping loop will wake by itself (UINT64_MAX: never); a
@@ -31,16 +27,22 @@ static struct {
        resend timer a thread switch. */
     uint64_t wake_at;
     struct task *tasks, **tasktail;
-    /* The dispatch round under way, so that removing a watch can drop
-       its events collected in the same round. */
-    struct epoll_event *cur;
-    int cur_i, cur_n;
 } L = {
     .mtx = PTHREAD_MUTEX_INITIALIZER,
     .donecv = PTHREAD_COND_INITIALIZER,
 };
 
 static _Thread_local int on_loop;
+
+int nn_io_on_loop(void)
+{
+    return on_loop;
+}
+
+const char *nn_io_backend_name(void)
+{
+    return nn_iob_name();
+}
 
 uint64_t nn_clock_ms(void)
 {
@@ -51,8 +53,7 @@ uint64_t nn_clock_ms(void)
 
 static void wake(void)
 {
-    uint64_t one = 1;
-    if (write(L.wakefd, &one, sizeof(one)) < 0) { /* already pending */ }
+    nn_iob_wake();
 }
 
 static void run_tasks(void)
@@ -98,13 +99,16 @@ static void run_timers(void)
     }
 }
 
-/* Marks a removed watch's remaining events of the current round. */
-static char removed_mark;
+void nn_io_awake(void)
+{
+    pthread_mutex_lock(&L.mtx);
+    L.wake_at = 0;   /* awake: timers started now are seen next round */
+    pthread_mutex_unlock(&L.mtx);
+}
 
 static void *loop_main(void *arg)
 {
     (void) arg;
-    struct epoll_event evs[64];
     on_loop = 1;
     for (;;) {
         run_tasks();
@@ -124,34 +128,7 @@ static void *loop_main(void *arg)
         }
         L.wake_at = timeout < 0 ? UINT64_MAX : now + (uint64_t) timeout;
         pthread_mutex_unlock(&L.mtx);
-        int n = epoll_wait(L.epfd, evs, 64, timeout);
-        pthread_mutex_lock(&L.mtx);
-        L.wake_at = 0;   /* awake: timers started now are seen next round */
-        pthread_mutex_unlock(&L.mtx);
-        if (n < 0)
-            continue;
-        L.cur = evs;
-        L.cur_n = n;
-        for (L.cur_i = 0; L.cur_i < n; L.cur_i++) {
-            int i = L.cur_i;
-            struct nn_io_fd *w = evs[i].data.ptr;
-            if (!w) {
-                uint64_t v;
-                while (read(L.wakefd, &v, sizeof(v)) > 0) {}
-                continue;
-            }
-            if (w == (void *) &removed_mark)
-                continue;
-            unsigned re = 0;
-            if (evs[i].events & EPOLLIN)
-                re |= NN_IO_IN;
-            if (evs[i].events & EPOLLOUT)
-                re |= NN_IO_OUT;
-            if (evs[i].events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP))
-                re |= NN_IO_ERR;
-            w->cb(w, re);
-        }
-        L.cur_n = 0;
+        nn_iob_wait(timeout);
     }
     return NULL;
 }
@@ -160,27 +137,18 @@ static int loop_init(void)
 {
     nn_list_init(&L.timers);
     L.tasktail = &L.tasks;
-    L.epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (L.epfd < 0)
-        return -errno;
-    L.wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (L.wakefd < 0) {
-        int e = errno;
-        close(L.epfd);
-        return -e;
-    }
-    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
-    epoll_ctl(L.epfd, EPOLL_CTL_ADD, L.wakefd, &ev);
+    int rc = nn_iob_init();
+    if (rc < 0)
+        return rc;
 
     /* The worker blocks every signal so they reach application threads. */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
-    int rc = pthread_create(&L.thread, NULL, loop_main, NULL);
+    rc = pthread_create(&L.thread, NULL, loop_main, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
-        close(L.epfd);
-        close(L.wakefd);
+        nn_iob_term();
         return -rc;
     }
     return 0;
@@ -200,49 +168,33 @@ int nn_io_start(void)
     return rc;
 }
 
-static uint32_t to_epoll(unsigned events)
-{
-    uint32_t e = 0;
-    if (events & NN_IO_IN)
-        e |= EPOLLIN;
-    if (events & NN_IO_OUT)
-        e |= EPOLLOUT;
-    if (events & NN_IO_RDHUP)
-        e |= EPOLLRDHUP;
-    return e;
-}
-
-int nn_io_fd_add(struct nn_io_fd *w, int fd, unsigned events,
+int nn_io_fd_add(struct nn_io_fd *w, nn_io_handle h, unsigned events,
                  void (*cb)(struct nn_io_fd *w, unsigned revents))
 {
-    w->fd = fd;
+    w->h = h;
     w->cb = cb;
     w->events = events;
-    struct epoll_event ev = { .events = to_epoll(events), .data.ptr = w };
-    if (epoll_ctl(L.epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
-        return -errno;
-    w->registered = 1;
-    return 0;
+    w->snap = -1;
+    w->parks = 0;
+    w->parked_until = 0;
+    int rc = nn_iob_add(w);
+    if (rc == 0)
+        w->registered = 1;
+    return rc;
 }
 
 void nn_io_fd_set(struct nn_io_fd *w, unsigned events)
 {
-    if (!w->registered)
-        return;
-    w->events = events;
-    struct epoll_event ev = { .events = to_epoll(events), .data.ptr = w };
-    epoll_ctl(L.epfd, EPOLL_CTL_MOD, w->fd, &ev);
+    if (w->registered)
+        nn_iob_set(w, events);
 }
 
 void nn_io_fd_del(struct nn_io_fd *w)
 {
     if (!w->registered)
         return;
-    epoll_ctl(L.epfd, EPOLL_CTL_DEL, w->fd, NULL);
+    nn_iob_del(w);
     w->registered = 0;
-    for (int i = L.cur_i + 1; i < L.cur_n; i++)
-        if (L.cur[i].data.ptr == w)
-            L.cur[i].data.ptr = &removed_mark;
 }
 
 void nn_io_timer_init(struct nn_io_timer *t, void (*fn)(struct nn_io_timer *t))

@@ -26,9 +26,11 @@ void nn_dist_out(struct nn_dist *d, struct nn_dist_item *it)
         nn_list_push(&d->writable, &it->node);
 }
 
-static void give(struct nn_dist_item *it, struct nn_msg *m)
+static void give(struct nn_dist_item *it, struct nn_msg *m, int many)
 {
-    if (nn_pipe_send(it->pipe, m) & NN_PIPE_RELEASE)
+    int rc = many ? nn_pipe_send_queued(it->pipe, m)
+                  : nn_pipe_send(it->pipe, m);
+    if (rc & NN_PIPE_RELEASE)
         nn_list_remove(&it->node);
 }
 
@@ -36,6 +38,10 @@ void nn_dist_send(struct nn_dist *d, struct nn_msg *m, uint64_t exclude)
 {
     struct nn_list *n, *tmp;
     struct nn_dist_item *held = NULL;
+    /* One peer: written at once, no thread hop. Several: queued for the
+       I/O thread, which batches each connection's writes. */
+    int many = d->writable.next != &d->writable &&
+               d->writable.next->next != &d->writable;
 
     /* Each pipe is served one step late so that the last one gets the
        original message and only the others need a copy. */
@@ -48,12 +54,12 @@ void nn_dist_send(struct nn_dist *d, struct nn_msg *m, uint64_t exclude)
             /* Out of memory: that peer misses this message, as a
                non-writable one would. */
             if (nn_msg_dup(&copy, m) == 0)
-                give(held, &copy);
+                give(held, &copy, many);
         }
         held = it;
     }
     if (held)
-        give(held, m);
+        give(held, m, many);
     else
         nn_msg_term(m);
 }

@@ -146,7 +146,11 @@ static void req_in(void *state, struct nn_pipe *pipe)
 
     nn_fq_in(&r->c.fq, &rp->f);
     while (nn_fq_recv(&r->c.fq, &m, NULL) == 0) {
-        if (r->state == REQ_ACTIVE && nn_reqid_take(&m, r->id)) {
+        /* A copy already sent may be answered while the resend waits
+           for a writable pipe (a large request on a slow link keeps the
+           pipe busy for longer than the resend interval). */
+        if ((r->state == REQ_ACTIVE || r->state == REQ_WAITING_PIPE) &&
+            nn_reqid_take(&m, r->id)) {
             nn_sock_timer_stop(&r->resend);
             nn_msg_term(&r->request);
             r->sent_to = NULL;

@@ -12,6 +12,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../utils/netcompat.h"
+
 #define NN_IPC_BACKLOG 10
 
 struct nn_ipc_ep {
@@ -41,7 +43,7 @@ static int nn_ipc_addr(const char *path, struct nn_ipc_ep *ie)
 
 static int nn_ipc_socket(void)
 {
-    return socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    return nn_socket_nb(AF_UNIX, SOCK_STREAM, 0);
 }
 
 static void nn_ipc_setopts(struct nn_stream_ep *sep, int fd)

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include "../utils/netcompat.h"
 #include <unistd.h>
 
 /* Accepts per readiness callback, so one busy listener cannot starve the
@@ -80,7 +82,7 @@ static void nn_stream_accept_cb(struct nn_io_fd *w, unsigned revents)
 
     (void) revents;
     for (i = 0; i < NN_STREAM_ACCEPT_BATCH; i++) {
-        fd = accept4(lsn->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        fd = nn_accept_nb(lsn->fd);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
                 continue;

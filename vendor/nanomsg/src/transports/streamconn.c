@@ -16,9 +16,11 @@
    kernel does not take is queued and finished by the loop thread on
    writability. `mtx` guards that queue and every field listed under it;
    it is a leaf lock, never held while calling into the core. */
+#include "flushq.h"
 #include "stream.h"
 #include "streamcodec.h"
 #include "streamq.h"
+#include "../utils/netcompat.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -98,9 +100,12 @@ struct nn_sconn {
     int released;              /* send returned NN_PIPE_RELEASE */
     size_t sndlimit;           /* NN_SNDBUF at connection time */
     struct nn_sq q;            /* what the kernel has not taken yet */
+    int flush_owed;            /* in the flush queue (fan-out, see queue) */
+    struct nn_flushq_item flush;
 };
 
 static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m);
+static int nn_sconn_queue(struct nn_pipe *p, struct nn_msg *m);
 static int nn_sconn_resume(struct nn_pipe *p, int claim);
 static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize);
 static int nn_sconn_claim(struct nn_pipe *p, int on);
@@ -108,6 +113,7 @@ static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents);
 
 static const struct nn_pipe_ops nn_sconn_ops = {
     .send = nn_sconn_send,
+    .queue = nn_sconn_queue,
     .borrows = 1,
     .resume = nn_sconn_resume,
     .pull = nn_sconn_pull,
@@ -158,6 +164,7 @@ static void nn_sconn_close(struct nn_sconn *c, int stat)
         nn_pipe_stop(c->pipe);
     nn_io_timer_cancel(&c->hs_timer);
     nn_io_timer_cancel(&c->kick);
+    nn_flushq_remove(&c->flush);
     if (c->watched)
         nn_io_fd_del(&c->w);
     close(c->fd);
@@ -333,8 +340,7 @@ static int nn_sconn_rx_direct(struct nn_sconn *c, int hup, int64_t maxsize,
            last segment until all it sent is acknowledged, and a delayed
            ACK would stall the message 40 ms. */
         if (rc != NN_SC_MSG && *drained && !c->ipc)
-            setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &(int){1},
-                       sizeof(int));
+            nn_tcp_quickack(c->fd);
         return 0;
     }
     more = (size_t) *n - room;
@@ -468,7 +474,9 @@ static int nn_sconn_rx_loop(struct nn_sconn *c, int hup)
 
 /* --- the pipe ops (socket lock held, any thread) ----------------------- */
 
-static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m)
+/* `direct`: write on the caller's thread while nothing is queued (send);
+   else queue and let the loop write on writability (queue). */
+static int nn_sconn_put(struct nn_pipe *p, struct nn_msg *m, int direct)
 {
     struct nn_sconn *c = nn_pipe_tdata(p);
     struct nn_sq_item e;
@@ -477,6 +485,7 @@ static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m)
     ssize_t n = 0;
     int cnt = 0;
     int kick = 0;
+    int flush = 0;
     int rc = 0;
 
     nn_sq_frame(&e, m, c->ipc);
@@ -485,7 +494,7 @@ static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m)
         nn_msg_term(&e.m);
         goto out;
     }
-    if (c->q.len == 0) {
+    if (direct && c->q.len == 0) {
         total = nn_sq_gather(&e, 0, iov, &cnt);
         n = nn_sq_write(c->fd, iov, cnt);
         if (n >= 0 && (size_t) n == total) {
@@ -506,7 +515,14 @@ static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m)
         kick = nn_sconn_arm_locked(c);
         goto out;
     }
-    nn_sconn_interest_locked(c);
+    /* Queued for the loop's next round, unless it is waiting for room
+       anyway (then writability brings it here). */
+    if (!direct && !c->flush_owed && !(c->interest & NN_IO_OUT)) {
+        c->flush_owed = 1;
+        flush = 1;
+    }
+    if (!flush)
+        nn_sconn_interest_locked(c);
     if (c->q.bytes > c->sndlimit) {
         c->released = 1;
         rc = NN_PIPE_RELEASE;
@@ -521,7 +537,21 @@ out:
     pthread_mutex_unlock(&c->mtx);
     if (kick)
         nn_io_timer_start(&c->kick, 0);
+    /* Still inside the pipe op: nn_pipe_stop waits for us, so the
+       connection cannot be closed before it is in the queue. */
+    if (flush)
+        nn_flushq_add(&c->flush);
     return rc;
+}
+
+static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m)
+{
+    return nn_sconn_put(p, m, 1);
+}
+
+static int nn_sconn_queue(struct nn_pipe *p, struct nn_msg *m)
+{
+    return nn_sconn_put(p, m, 0);
 }
 
 static int nn_sconn_resume(struct nn_pipe *p, int claim)
@@ -775,8 +805,8 @@ static void nn_sconn_hs_io(struct nn_sconn *c, unsigned revents)
     ssize_t n;
 
     if (c->hs_sent < NN_SC_HDR_LEN) {
-        n = send(c->fd, c->hs_out + c->hs_sent, NN_SC_HDR_LEN - c->hs_sent,
-                 MSG_NOSIGNAL);
+        n = nn_send_nosig(c->fd, c->hs_out + c->hs_sent,
+                          NN_SC_HDR_LEN - c->hs_sent);
         if (n > 0)
             c->hs_sent += (size_t) n;
         else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
@@ -807,11 +837,56 @@ fail:
     nn_sconn_fail(c);
 }
 
+/* Loop thread: write what is queued; -1 if the connection broke (the
+   caller fails it). A released pipe is flushed and made writable under
+   the socket lock (see nn_pipe_lock); `released` only goes from 0 to 1
+   under the socket lock, so it can be read first. `flushq`: called by
+   the flush queue, which has let go of the connection's item. */
+static int nn_sconn_write_out(struct nn_sconn *c, int flushq)
+{
+    int ready = 0;
+    int locked;
+    int broken;
+
+    pthread_mutex_lock(&c->mtx);
+    locked = c->released;
+    pthread_mutex_unlock(&c->mtx);
+    if (locked)
+        nn_pipe_lock(c->pipe);
+    pthread_mutex_lock(&c->mtx);
+    if (flushq)
+        c->flush_owed = 0;
+    if (!c->broken && nn_sq_flush(&c->q, c->fd) < 0)
+        c->broken = 1;
+    if (c->released && !c->broken && c->q.bytes <= c->sndlimit) {
+        c->released = 0;
+        ready = 1;
+    }
+    nn_sconn_interest_locked(c);
+    broken = c->broken;
+    pthread_mutex_unlock(&c->mtx);
+    /* Not locked: a send released the pipe meanwhile. */
+    if (ready && locked)
+        nn_pipe_ready_locked(c->pipe);
+    else if (ready)
+        nn_pipe_ready(c->pipe);
+    if (locked)
+        nn_pipe_unlock(c->pipe);
+    return broken ? -1 : 0;
+}
+
+/* The flush queue's turn (see nn_sconn_queue). */
+static void nn_sconn_flush_cb(struct nn_flushq_item *it)
+{
+    struct nn_sconn *c = (struct nn_sconn *) (void *)
+        ((char *) it - offsetof(struct nn_sconn, flush));
+    if (nn_sconn_write_out(c, 1) != 0)
+        nn_sconn_fail(c);
+}
+
 static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents)
 {
     struct nn_sconn *c = nn_sconn_of(w, w);
-    int ready = 0;
-    int locked;
     int broken;
     int paused;
     int rc;
@@ -820,36 +895,9 @@ static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents)
         nn_sconn_hs_io(c, revents);
         return;
     }
-    if (revents & NN_IO_OUT) {
-        /* Released: flush and make the pipe writable under the socket
-           lock (see nn_pipe_lock). `released` only goes from 0 to 1 under
-           the socket lock, so it can be read first. */
-        pthread_mutex_lock(&c->mtx);
-        locked = c->released;
-        pthread_mutex_unlock(&c->mtx);
-        if (locked)
-            nn_pipe_lock(c->pipe);
-        pthread_mutex_lock(&c->mtx);
-        if (!c->broken && nn_sq_flush(&c->q, c->fd) < 0)
-            c->broken = 1;
-        if (c->released && !c->broken && c->q.bytes <= c->sndlimit) {
-            c->released = 0;
-            ready = 1;
-        }
-        nn_sconn_interest_locked(c);
-        broken = c->broken;
-        pthread_mutex_unlock(&c->mtx);
-        /* Not locked: a send released the pipe meanwhile. */
-        if (ready && locked)
-            nn_pipe_ready_locked(c->pipe);
-        else if (ready)
-            nn_pipe_ready(c->pipe);
-        if (locked)
-            nn_pipe_unlock(c->pipe);
-        if (broken) {
-            nn_sconn_fail(c);
-            return;
-        }
+    if ((revents & NN_IO_OUT) && nn_sconn_write_out(c, 0) != 0) {
+        nn_sconn_fail(c);
+        return;
     }
     if (!(revents & (NN_IO_IN | NN_IO_ERR)))
         return;
@@ -907,6 +955,7 @@ int nn_sconn_start(struct nn_stream_ep *sep, int fd)
     nn_sq_init(&c->q);
     nn_io_timer_init(&c->hs_timer, nn_sconn_hs_timeout);
     nn_io_timer_init(&c->kick, nn_sconn_kick_cb);
+    nn_flushq_item_init(&c->flush, nn_sconn_flush_cb);
     /* Both sides send their header at once; the first writability event
        sends ours. */
     c->interest = NN_IO_IN | NN_IO_OUT;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../utils/netcompat.h"
+
 /* iovec entries per gathered write (at most 3 per message). */
 #define NN_SQ_IOV 240
 
@@ -58,8 +60,8 @@ ssize_t nn_sq_write(int fd, struct iovec *iov, int cnt)
     mh.msg_iov = iov;
     mh.msg_iovlen = (size_t) cnt;
     do {
-        /* MSG_NOSIGNAL: a vanished peer is an error, never SIGPIPE. */
-        n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+        /* A vanished peer is an error, never SIGPIPE. */
+        n = nn_sendmsg_nosig(fd, &mh);
     } while (n < 0 && errno == EINTR);
     if (n < 0)
         return errno == EWOULDBLOCK ? -EAGAIN : -errno;

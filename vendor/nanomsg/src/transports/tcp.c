@@ -4,6 +4,7 @@
 #include "stream.h"
 #include "tcpaddr.h"
 #include "../../include/nanomsg/tcp.h"
+#include "../utils/netcompat.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -73,7 +74,7 @@ static int nn_tcp_dial(struct nn_stream_ep *sep, int *fdp)
         if (rc < 0)
             return rc;
     }
-    fd = socket(remote.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+    fd = nn_socket_nb(remote.ss.ss_family, SOCK_STREAM,
                 0);
     if (fd < 0)
         return -errno;
@@ -118,7 +119,7 @@ static int nn_tcp_listen_one(const struct nn_tcpaddr *a)
     int fd;
     int rc;
 
-    fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+    fd = nn_socket_nb(a->ss.ss_family, SOCK_STREAM,
                 0);
     if (fd < 0)
         return -errno;

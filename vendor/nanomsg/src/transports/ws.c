@@ -2,8 +2,11 @@
    accepted socket to a connection (wsconn.c); a connecting endpoint runs
    connect attempts with the reconnect backoff and keeps at most one live
    connection. Addresses follow TRANSPORTS.md §5: bind like tcp (port
-   mandatory, no path); connect `[iface;]host[:port][/resource]`, port 80
-   by default, the port taken after the last ':' of the whole address.
+   mandatory) with an optional `/path` (libnanomsg refuses any path at
+   bind and answers every resource; we answer only the bound path, or
+   every resource when bound without one); connect
+   `[iface;]host[:port][/resource]`, port 80 by default, the port taken
+   after the last ':' of the whole address.
 
    All endpoint state is touched on the loop thread only, except in
    bind/connect before the first callback can run; stop runs on the loop
@@ -17,6 +20,7 @@
 #include "../../include/nanomsg/ws.h"
 #include "../core/transport.h"
 #include "../io/loop.h"
+#include "../utils/netcompat.h"
 #include "backoff.h"
 #include "resolver.h"
 #include "tcpaddr.h"
@@ -41,6 +45,7 @@ struct nn_ws_ep {
     int stopping;
 
     /* Bound. */
+    int haspath;                   /* resource[] is the only path served */
     int nlisten;
     struct nn_ws_listener lis[NN_TCPADDR_MAX];
     struct nn_io_timer accept_pause;
@@ -219,8 +224,7 @@ static void ws_attempt_now(struct nn_ws_ep *w)
         ws_connect_failed(w, -rc);
         return;
     }
-    fd = socket(remote.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                0);
+    fd = nn_socket_nb(remote.ss.ss_family, SOCK_STREAM, 0);
     if (fd < 0) {
         ws_connect_failed(w, errno);
         return;
@@ -317,7 +321,7 @@ static void ws_accept_io(struct nn_io_fd *lw, unsigned ev)
 
     (void) ev;
     for (i = 0; i < NN_WS_ACCEPTS; i++) {
-        fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        fd = nn_accept_nb(l->fd);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
@@ -334,6 +338,7 @@ static void ws_accept_io(struct nn_io_fd *lw, unsigned ev)
         ws_set_bufs(s, fd);
         memset(&cfg, 0, sizeof(cfg));
         cfg.msgtype = nn_sock_getopt_int(s, NN_WS, NN_WS_MSG_TYPE);
+        cfg.resource = w->haspath ? w->resource : NULL;
         nn_wsconn_start(w->ep, fd, &cfg, &w->conns);
     }
 }
@@ -355,7 +360,7 @@ static int ws_listen_one(struct nn_ws_ep *w, const struct nn_tcpaddr *a)
     struct nn_ws_listener *l = &w->lis[w->nlisten];
     int fd, one = 1, rc;
 
-    fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    fd = nn_socket_nb(a->ss.ss_family, SOCK_STREAM, 0);
     if (fd < 0)
         return -errno;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -372,18 +377,51 @@ static int ws_listen_one(struct nn_ws_ep *w, const struct nn_tcpaddr *a)
 
 static void ws_bind_loop(void *arg);
 
+/* Split `iface:port[/path]` into the tcp part (into `where`) and the path
+   (into `path`, "" for none). A path is printable ASCII from its '/' on;
+   a query or fragment means nothing to a server and is refused. */
+static int ws_split_bind(const char *rest, char where[NN_SOCKADDR_MAX],
+                         char path[NN_SOCKADDR_MAX])
+{
+    const char *slash = strchr(rest, '/');
+    size_t i, n = slash ? (size_t) (slash - rest) : strlen(rest);
+
+    if (n >= NN_SOCKADDR_MAX || strpbrk(rest, "?#") != NULL)
+        return -EINVAL;
+    memcpy(where, rest, n);
+    where[n] = '\0';
+    path[0] = '\0';
+    if (slash == NULL)
+        return 0;
+    if (strlen(slash) >= NN_SOCKADDR_MAX || slash[1] == '/')
+        return -EINVAL;
+    for (i = 0; slash[i] != '\0'; i++)
+        if ((unsigned char) slash[i] <= 0x20 || (unsigned char) slash[i] >= 0x7f)
+            return -EINVAL;
+    strcpy(path, slash);
+    return 0;
+}
+
 static int ws_bind(struct nn_ep *ep)
 {
     struct nn_tcpaddr addrs[NN_TCPADDR_MAX];
     struct nn_ws_ep *w;
+    char where[NN_SOCKADDR_MAX], path[NN_SOCKADDR_MAX];
     int n, i, rc = 0, skipped = -EADDRNOTAVAIL;
 
-    n = nn_tcpaddr_parse_bind(ep->rest, ep->ipv4only, addrs);
+    rc = ws_split_bind(ep->rest, where, path);
+    if (rc != 0)
+        return rc;
+    n = nn_tcpaddr_parse_bind(where, ep->ipv4only, addrs);
     if (n < 0)
         return n;
     w = ws_ep_new(ep);
     if (w == NULL)
         return -ENOMEM;
+    if (path[0] != '\0') {
+        strcpy(w->resource, path);
+        w->haspath = 1;
+    }
     nn_io_timer_init(&w->accept_pause, ws_accept_resume);
     nn_io_timer_init(&w->retry, NULL);
     for (i = 0; i < n; i++) {

@@ -16,7 +16,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -24,6 +23,7 @@
 #include "../../include/nanomsg/ws.h"
 #include "../core/proto.h"   /* nn_random_u32 */
 #include "../io/loop.h"
+#include "../utils/netcompat.h"
 #include "wsframe.h"
 #include "wshandshake.h"
 
@@ -55,6 +55,7 @@ struct nn_wsconn {
     struct nn_pipe *pipe;
     int msgtype;
     const char *own_name;
+    const char *path;           /* server: bound path, NULL for any */
     char key[NN_WSHS_KEY_LEN + 1];
 
     /* Input: loop thread only. */
@@ -100,7 +101,7 @@ static void conn_random(void *buf, size_t len)
     uint8_t *p = buf;
     uint32_t v;
 
-    if (getrandom(buf, len, GRND_NONBLOCK) == (ssize_t) len)
+    if (nn_random_bytes(buf, len) == 0)
         return;
     while (len > 0) {
         size_t n = len < 4 ? len : 4;
@@ -194,7 +195,7 @@ static ssize_t conn_sendv(int fd, struct iovec *iov, int n)
     mh.msg_iov = iov;
     mh.msg_iovlen = (size_t) n;
     for (;;) {
-        rc = sendmsg(fd, &mh, MSG_NOSIGNAL);
+        rc = nn_sendmsg_nosig(fd, &mh);
         if (rc >= 0)
             return rc;
         if (errno == EINTR)
@@ -505,9 +506,10 @@ static int conn_handshake(struct nn_wsconn *c)
             return -1;
         }
     } else {
-        v = nn_wshs_serve(buf, blk < 0 ? len : (size_t) blk, c->own_name,
-                          blk < 0 ? NN_WSHS_TOO_LONG : NN_WSHS_OK, reply,
-                          &replylen);
+        v = nn_wshs_serve_path(buf, blk < 0 ? len : (size_t) blk,
+                               c->own_name, c->path,
+                               blk < 0 ? NN_WSHS_TOO_LONG : NN_WSHS_OK,
+                               reply, &replylen);
         pthread_mutex_lock(&c->mtx);
         conn_ctl_append_locked(c, reply, replylen);
         pthread_mutex_unlock(&c->mtx);
@@ -854,6 +856,7 @@ struct nn_wsconn *nn_wsconn_start(struct nn_ep *ep, int fd,
         c->ctllen = (size_t) n;
     } else {
         c->own_name = conn_own_name(c->sock);
+        c->path = cfg->resource;
     }
     /* The request goes out from the loop's first round (OUT interest). */
     c->interest = NN_IO_IN | (c->client ? NN_IO_OUT : 0);

@@ -17,7 +17,8 @@ typedef void (*nn_wsconn_gone_fn)(void *owner, struct nn_wsconn *c);
 struct nn_wsconn_cfg {
     int client;              /* 1: we send the request and mask frames */
     const char *host;        /* client: Host header value */
-    const char *resource;    /* client: request target */
+    const char *resource;    /* client: request target; server: the only
+                                path served, NULL for any */
     int msgtype;             /* default opcode of outgoing data frames */
     nn_wsconn_gone_fn gone;
     void *owner;

@@ -11,8 +11,6 @@
 
 #define NN_WSHS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define NN_WSHS_PAIR_NAME "pair.sp.nanomsg.org"
-/* Longest client version string we echo in a 400 reply. */
-#define NN_WSHS_ECHO_MAX 64
 
 /* Socket type ids (WIRE.md §1) and their sub-protocol names. */
 static const struct {
@@ -66,18 +64,6 @@ static int nn_wshs_ieq(struct nn_wshs_str s, const char *lit)
         if (nn_wshs_lower(s.p[i]) != nn_wshs_lower(lit[i]))
             return 0;
     return 1;
-}
-
-static int nn_wshs_icontains(struct nn_wshs_str s, const char *lit)
-{
-    size_t off, n = strlen(lit);
-
-    for (off = 0; off + n <= s.len; off++) {
-        struct nn_wshs_str sub = {s.p + off, n};
-        if (nn_wshs_ieq(sub, lit))
-            return 1;
-    }
-    return 0;
 }
 
 static int nn_wshs_eq(struct nn_wshs_str s, const char *lit)
@@ -198,22 +184,68 @@ int nn_wshs_check_response(const char *resp, size_t len, const char *key)
     return upgrade && connection && accepted ? 0 : -1;
 }
 
-/* Request line: exactly "GET", one space, a URI without spaces, one
-   space, "HTTP/1.1". */
-static int nn_wshs_request_line_ok(struct nn_wshs_str line)
+/* Request line: exactly "GET", one space, a target without spaces (maybe
+   empty: nng sends `GET  HTTP/1.1`), one space, "HTTP/1.1". Sets *uri to
+   the target. */
+static int nn_wshs_request_line_ok(struct nn_wshs_str line,
+                                   struct nn_wshs_str *uri)
 {
     static const char tail[] = " HTTP/1.1";
     size_t tl = sizeof(tail) - 1;
 
-    if (line.len < 4 + 1 + tl || memcmp(line.p, "GET ", 4) != 0 ||
+    if (line.len < 4 + tl || memcmp(line.p, "GET ", 4) != 0 ||
         memcmp(line.p + line.len - tl, tail, tl) != 0)
         return 0;
-    return memchr(line.p + 4, ' ', line.len - 4 - tl) == NULL;
+    uri->p = line.p + 4;
+    uri->len = line.len - 4 - tl;
+    return memchr(uri->p, ' ', uri->len) == NULL;
+}
+
+int nn_wshs_target_path(const char *uri, size_t len, const char **path,
+                        size_t *pathlen)
+{
+    const char *end = uri + len, *p = uri, *q;
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        if ((unsigned char) uri[i] <= 0x20 || (unsigned char) uri[i] >= 0x7f)
+            return -1;
+    if (len == 0) {
+        *path = "/";
+        *pathlen = 1;
+        return 0;
+    }
+    if (uri[0] != '/') {
+        /* absolute-form: scheme "://" authority [path]. */
+        q = memchr(uri, ':', len);
+        if (q == NULL || q == uri || end - q < 3 || q[1] != '/' || q[2] != '/')
+            return -1;
+        for (p = uri; p < q; p++)
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (p > uri && ((*p >= '0' && *p <= '9') || *p == '+' ||
+                               *p == '-' || *p == '.'))))
+                return -1;
+        p = q + 3;
+        while (p < end && *p != '/' && *p != '?')
+            p++;
+        if (p == end || *p == '?') {
+            *path = "/";
+            *pathlen = 1;
+            return 0;
+        }
+    } else if (len >= 2 && uri[1] == '/') {
+        return -1;   /* "//x" is an authority, not a path */
+    }
+    q = memchr(p, '?', (size_t) (end - p));
+    *path = p;
+    *pathlen = (size_t) ((q ? q : end) - p);
+    return 0;
 }
 
 /* The fields of a request the verdict depends on; p == NULL = absent. */
 struct nn_wshs_req {
     struct nn_wshs_str host, upgrade, connection, key, version, protocol;
+    int bad_field;
 };
 
 static void nn_wshs_collect(const char *buf, size_t len, size_t pos,
@@ -223,8 +255,10 @@ static void nn_wshs_collect(const char *buf, size_t len, size_t pos,
 
     memset(r, 0, sizeof(*r));
     while (nn_wshs_line(buf, len, &pos, &line) && line.len > 0) {
-        if (!nn_wshs_header(line, &name, &value))
+        if (!nn_wshs_header(line, &name, &value) || name.len == 0) {
+            r->bad_field = 1;
             continue;
+        }
         /* Repeated headers: the last one wins. */
         if (nn_wshs_ieq(name, "Host"))
             r->host = value;
@@ -246,18 +280,79 @@ static int nn_wshs_present(struct nn_wshs_str s)
     return s.p != NULL && s.len > 0;
 }
 
+/* Whether comma-separated list `v` holds token `tok` (case-insensitive,
+   optional whitespace around each element, RFC 7230 §7). */
+static int nn_wshs_has_token(struct nn_wshs_str v, const char *tok)
+{
+    const char *p = v.p, *end = v.p + v.len, *e;
+    struct nn_wshs_str t;
+
+    while (p < end) {
+        e = memchr(p, ',', (size_t) (end - p));
+        if (e == NULL)
+            e = end;
+        t.p = p;
+        t.len = (size_t) (e - p);
+        while (t.len > 0 && (t.p[0] == ' ' || t.p[0] == '\t')) {
+            t.p++;
+            t.len--;
+        }
+        while (t.len > 0 && (t.p[t.len - 1] == ' ' || t.p[t.len - 1] == '\t'))
+            t.len--;
+        if (nn_wshs_ieq(t, tok))
+            return 1;
+        p = e + 1;
+    }
+    return 0;
+}
+
+static int nn_wshs_b64val(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+/* RFC 6455 §4.2.1: the key must decode to exactly 16 bytes. That is 22
+   base64 characters and "==", the last character carrying 2 bits of data
+   and 4 zero bits (canonical encoding, as every client produces). */
+static int nn_wshs_key_ok(struct nn_wshs_str k)
+{
+    size_t i;
+
+    if (k.len != NN_WSHS_KEY_LEN || k.p[22] != '=' || k.p[23] != '=')
+        return 0;
+    for (i = 0; i < 22; i++)
+        if (nn_wshs_b64val(k.p[i]) < 0)
+            return 0;
+    return (nn_wshs_b64val(k.p[21]) & 0x0f) == 0;
+}
+
 static enum nn_wshs_verdict nn_wshs_judge(const struct nn_wshs_req *r,
                                           const char *own_name)
 {
     size_t i;
 
-    if (!nn_wshs_present(r->host) || !nn_wshs_present(r->upgrade) ||
-        !nn_wshs_present(r->connection) || !nn_wshs_present(r->key) ||
-        !nn_wshs_present(r->version) ||
-        !nn_wshs_ieq(r->upgrade, "websocket") ||
-        !nn_wshs_icontains(r->connection, "upgrade"))
-        return NN_WSHS_BAD_HEADERS;
-    if (!nn_wshs_eq(r->version, "13"))
+    if (r->bad_field)
+        return NN_WSHS_BAD_FIELD;
+    if (!nn_wshs_present(r->host))
+        return NN_WSHS_BAD_HOST;
+    if (r->upgrade.p == NULL || !nn_wshs_has_token(r->upgrade, "websocket"))
+        return NN_WSHS_BAD_UPGRADE;
+    if (r->connection.p == NULL ||
+        !nn_wshs_has_token(r->connection, "upgrade"))
+        return NN_WSHS_BAD_CONNECTION;
+    if (r->key.p == NULL || !nn_wshs_key_ok(r->key))
+        return NN_WSHS_BAD_KEY;
+    if (r->version.p == NULL || !nn_wshs_eq(r->version, "13"))
         return NN_WSHS_BAD_VERSION;
     if (r->protocol.p == NULL)
         return strcmp(own_name, NN_WSHS_PAIR_NAME) == 0 ? NN_WSHS_OK
@@ -269,25 +364,21 @@ static enum nn_wshs_verdict nn_wshs_judge(const struct nn_wshs_req *r,
     return NN_WSHS_UNRECOGNIZED;
 }
 
-/* The client's version, if it is short printable text; else "". */
-static struct nn_wshs_str nn_wshs_echo(struct nn_wshs_str v)
-{
-    struct nn_wshs_str none = {"", 0};
-    size_t i;
-
-    if (v.p == NULL || v.len > NN_WSHS_ECHO_MAX)
-        return none;
-    for (i = 0; i < v.len; i++)
-        if ((unsigned char) v.p[i] < 0x20 || (unsigned char) v.p[i] > 0x7e)
-            return none;
-    return v;
-}
-
 static const char *nn_wshs_status(enum nn_wshs_verdict v)
 {
     switch (v) {
     case NN_WSHS_BAD_REQUEST:
-        return "400 Bad Request";
+        return "400 Bad Request Line";
+    case NN_WSHS_BAD_FIELD:
+        return "400 Malformed Header Field";
+    case NN_WSHS_BAD_HOST:
+        return "400 Missing Host";
+    case NN_WSHS_BAD_UPGRADE:
+        return "400 Upgrade Must Be websocket";
+    case NN_WSHS_BAD_CONNECTION:
+        return "400 Connection Must Include Upgrade";
+    case NN_WSHS_BAD_KEY:
+        return "400 Sec-WebSocket-Key Must Be Base64 of 16 Bytes";
     case NN_WSHS_BAD_VERSION:
         return "400 Unsupported WebSocket Version";
     case NN_WSHS_INCOMPATIBLE:
@@ -296,9 +387,11 @@ static const char *nn_wshs_status(enum nn_wshs_verdict v)
         return "400 Unrecognized Socket Type";
     case NN_WSHS_TOO_LONG:
         return "400 Opening Handshake Too Long";
+    case NN_WSHS_NOT_FOUND:
+        return "404 Not Found";
     case NN_WSHS_BAD_HEADERS:
     default:
-        return "400 Cannot Have Body";
+        return "400 Bad Request";
     }
 }
 
@@ -307,22 +400,45 @@ enum nn_wshs_verdict nn_wshs_serve(const char *req, size_t len,
                                    enum nn_wshs_verdict forced,
                                    char *out, size_t *outlen)
 {
+    return nn_wshs_serve_path(req, len, own_name, NULL, forced, out, outlen);
+}
+
+enum nn_wshs_verdict nn_wshs_serve_path(const char *req, size_t len,
+                                        const char *own_name,
+                                        const char *path,
+                                        enum nn_wshs_verdict forced,
+                                        char *out, size_t *outlen)
+{
     struct nn_wshs_req r;
-    struct nn_wshs_str line, echo;
+    struct nn_wshs_str line, uri = {"", 0}, want;
     enum nn_wshs_verdict v = forced;
-    size_t pos = 0;
+    const char *rpath = "/";
+    size_t pos = 0, rpathlen = 1;
     int n;
 
     memset(&r, 0, sizeof(r));
     if (nn_wshs_line(req, len, &pos, &line)) {
         nn_wshs_collect(req, len, pos, &r);
-        if (v == NN_WSHS_OK && !nn_wshs_request_line_ok(line))
+        if (v == NN_WSHS_OK &&
+            (!nn_wshs_request_line_ok(line, &uri) ||
+             nn_wshs_target_path(uri.p, uri.len, &rpath, &rpathlen) != 0))
             v = NN_WSHS_BAD_REQUEST;
     } else if (v == NN_WSHS_OK) {
         v = NN_WSHS_BAD_REQUEST;
     }
-    if (v == NN_WSHS_OK)
+    if (v == NN_WSHS_OK) {
         v = nn_wshs_judge(&r, own_name);
+        /* The resource is looked at only for a valid WebSocket request:
+           a 404 says the handshake itself was fine. */
+        if (path != NULL && v != NN_WSHS_BAD_FIELD && v != NN_WSHS_BAD_HOST &&
+            v != NN_WSHS_BAD_UPGRADE && v != NN_WSHS_BAD_CONNECTION &&
+            v != NN_WSHS_BAD_KEY && v != NN_WSHS_BAD_VERSION) {
+            want.p = path;
+            want.len = strlen(path);
+            if (want.len != rpathlen || memcmp(want.p, rpath, rpathlen) != 0)
+                v = NN_WSHS_NOT_FOUND;
+        }
+    }
 
     if (v == NN_WSHS_OK) {
         char accept[NN_WSHS_ACCEPT_LEN + 1];
@@ -340,12 +456,14 @@ enum nn_wshs_verdict nn_wshs_serve(const char *req, size_t len,
                      "\r\n",
                      accept, (int) proto.len, proto.p);
     } else {
-        /* Unlike libnanomsg, end the block with a blank line: the caller
-           closes the connection after sending it. */
-        echo = nn_wshs_echo(r.version);
+        /* Unlike libnanomsg (which echoes the client's version and ends
+           with one CRLF), name the version we speak (RFC 6455 §4.4) and
+           end the block with a blank line: the caller closes the
+           connection after sending it. */
         n = snprintf(out, NN_WSHS_REPLY_MAX,
-                     "HTTP/1.1 %s\r\nSec-WebSocket-Version: %.*s\r\n\r\n",
-                     nn_wshs_status(v), (int) echo.len, echo.p);
+                     "HTTP/1.1 %s\r\nSec-WebSocket-Version: 13\r\n"
+                     "Connection: close\r\n\r\n",
+                     nn_wshs_status(v));
     }
     *outlen = n > 0 && n < NN_WSHS_REPLY_MAX ? (size_t) n : 0;
     return v;

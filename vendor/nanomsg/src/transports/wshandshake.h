@@ -49,7 +49,15 @@ enum nn_wshs_verdict {
     NN_WSHS_BAD_VERSION,       /* Sec-WebSocket-Version other than 13 */
     NN_WSHS_INCOMPATIBLE,      /* known SP name, not this socket's type */
     NN_WSHS_UNRECOGNIZED,      /* unknown sub-protocol name */
-    NN_WSHS_TOO_LONG           /* no complete request within NN_WSHS_REQ_MAX */
+    NN_WSHS_TOO_LONG,          /* no complete request within NN_WSHS_REQ_MAX */
+    /* The faults of a malformed request, each with its own reply reason
+       (NN_WSHS_BAD_HEADERS is no longer returned). */
+    NN_WSHS_BAD_FIELD,         /* a header line without a colon */
+    NN_WSHS_BAD_HOST,          /* no Host */
+    NN_WSHS_BAD_UPGRADE,       /* Upgrade missing or not `websocket` */
+    NN_WSHS_BAD_CONNECTION,    /* Connection without the `upgrade` token */
+    NN_WSHS_BAD_KEY,           /* key missing or not the base64 of 16 bytes */
+    NN_WSHS_NOT_FOUND          /* resource other than the bound path (404) */
 };
 
 /* Server: judge the request header block `req` (the first `len` bytes,
@@ -62,5 +70,23 @@ enum nn_wshs_verdict nn_wshs_serve(const char *req, size_t len,
                                    const char *own_name,
                                    enum nn_wshs_verdict forced,
                                    char *out, size_t *outlen);
+
+/* nn_wshs_serve for an endpoint bound to resource path `path` (starting
+   with '/'): a request for another path gets NN_WSHS_NOT_FOUND. With
+   `path` NULL any resource is accepted, as libnanomsg does. The request
+   target may be empty (nng sends `GET  HTTP/1.1` for a URL without a
+   path), which means "/"; a query is not part of the path. */
+enum nn_wshs_verdict nn_wshs_serve_path(const char *req, size_t len,
+                                        const char *own_name,
+                                        const char *path,
+                                        enum nn_wshs_verdict forced,
+                                        char *out, size_t *outlen);
+
+/* The path of request target `uri` (`len` bytes): origin-form up to any
+   '?', or the path of an absolute URI; "/" for an empty target. Sets
+   *path and *pathlen to a slice of `uri` (or to "/") and returns 0; -1 for a
+   target that is neither form or holds bytes outside printable ASCII. */
+int nn_wshs_target_path(const char *uri, size_t len, const char **path,
+                        size_t *pathlen);
 
 #endif
