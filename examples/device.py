@@ -1,5 +1,5 @@
 """A REQ/REP device: clients connect to the front, servers to the back,
-and nn_device forwards between two raw sockets in a thread.
+and nnpy.device forwards between two raw sockets in a thread.
 
     python examples/device.py [FRONT BACK]   default inproc://front inproc://back
 """
@@ -9,14 +9,19 @@ import threading
 import nnpy
 
 
+def run_device(s1: nnpy.Socket, s2: nnpy.Socket) -> None:
+    try:
+        nnpy.device(s1, s2)
+    except nnpy.BadSocketError:
+        pass  # one of its sockets was closed: the device is done
+
+
 def main(front: str = "inproc://front", back: str = "inproc://back") -> None:
     dev_front = nnpy.Socket(nnpy.AF_SP_RAW, nnpy.REP)
     dev_front.bind(front)
     dev_back = nnpy.Socket(nnpy.AF_SP_RAW, nnpy.REQ)
     dev_back.bind(back)
-    # nn_device runs until one of its sockets is closed.
-    device = threading.Thread(target=nnpy.nanomsg.nn_device,
-                              args=(dev_front.sock, dev_back.sock))
+    device = threading.Thread(target=run_device, args=(dev_front, dev_back))
     device.start()
 
     server = nnpy.Socket(nnpy.AF_SP, nnpy.REP)

@@ -11,6 +11,27 @@ Constants are the C names without the ``NN_`` prefix (``nnpy.PAIR``,
 ``nnpy.ffi`` and ``nnpy.nanomsg`` give the raw cffi module (every ``nn_*``
 function of the C API).
 """
+import importlib as _importlib
+
+from ._version import __version__
+
+try:
+    for _ext in ("._nnpy", "._speedups"):
+        _importlib.import_module(_ext, __name__)
+except ModuleNotFoundError as _exc:
+    # A source tree on sys.path whose extensions were never built: say how
+    # to build them rather than leave a bare "No module named nnpy._nnpy".
+    if _exc.name not in (__name__ + "._nnpy", __name__ + "._speedups"):
+        raise
+    raise ImportError(
+        "nnpy's compiled extension %s is missing from %s (or was built for "
+        "another Python): this is a source tree that was not built. Install nnpy with `pip install .` (or "
+        "`pip install -e .` to develop in this tree); both need a C compiler. "
+        "If nnpy is already installed, run Python from outside this "
+        "directory so the installed copy is imported."
+        % (_exc.name, __path__[0]), name=_exc.name) from None
+del _ext
+
 from ._nnpy import ffi
 from ._nnpy import lib as nanomsg
 from .constants import *  # noqa: F401,F403  (the 121 constants)
@@ -22,12 +43,11 @@ from .errors import (  # noqa: F401
     StateError, TerminatedError, TimedOutError, WouldBlockError,
 )
 from .poll import PollSet
-from .socket import NN_MSG, Socket
-
-__version__ = "2.0.0"
+from .socket import NN_MSG, Message, Socket
+from ._device import device, term
 
 __all__ = [
-    "Socket", "PollSet", "NNError", "NN_MSG", "ffi", "nanomsg", "__version__",
+    "Socket", "Message", "PollSet", "device", "term", "NNError", "NN_MSG", "ffi", "nanomsg", "__version__",
     "AddressFamilyNotSupportedError", "AddressInUseError", "BadSocketError",
     "InterruptedCallError", "InvalidArgumentError", "NameTooLongError",
     "NoProtocolOptionError", "NotSupportedError", "ProtocolNotSupportedError",

@@ -158,9 +158,16 @@ _BY_ERRNO: Dict[int, Type[NNError]] = {
 }
 
 
-def error_for(error_no: int) -> NNError:
-    """The exception for ``error_no``: its subclass, or plain NNError."""
-    return _BY_ERRNO.get(error_no, NNError)(error_no, _strerror(error_no))
+def error_for(error_no: int, context: Optional[str] = None) -> NNError:
+    """The exception for ``error_no``: its subclass, or plain NNError.
+
+    ``context`` names the failed call and its argument; the message is then
+    ``"bind('tcp://127.0.0.1:5555'): Address already in use"``.
+    """
+    msg = _strerror(error_no)
+    if context is not None:
+        msg = "%s: %s" % (context, msg)
+    return _BY_ERRNO.get(error_no, NNError)(error_no, msg)
 
 
 def raise_errno() -> None:

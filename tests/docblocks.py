@@ -39,6 +39,11 @@ FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([^\s`]*)\s*$")
 MARKER = re.compile(r"^\s*<!--\s*(norun|excerpt)\s*:\s*(.*?)\s*-->\s*$")
 FILENAME = re.compile(r"^\s*(?:#|//|/\*)\s*([\w.-]+\.(?:py|c|h))\s*(?:\*/)?\s*$")
 NOT_CODE = {"text", "console", "output", "none", ""}
+# Pages whose shell blocks are command lines for a person at several
+# shells (servers that run until stopped): their python blocks still run.
+SHELL_FOR_PEOPLE = {
+    "docs/cli.md": "the CLI's command lines run in tests/test_cli*.py",
+}
 RUNNABLE = {"python", "sh", "c"}
 
 
@@ -114,6 +119,7 @@ def blocks(path: Path) -> List[Block]:
 
 
 def units(path: Path) -> List[Unit]:
+    shell_for_people = str(path.relative_to(ROOT)) in SHELL_FOR_PEOPLE
     out: List[Unit] = []
     files: List[Block] = []
     group: List[Block] = []
@@ -140,7 +146,7 @@ def units(path: Path) -> List[Unit]:
             files.append(b)
         elif b.lang == "python":
             out.append(Unit("doctest" if b.is_doctest else "script", [b]))
-        elif b.marker == "norun":
+        elif b.marker == "norun" or (shell_for_people and b.lang == "sh"):
             continue
         elif b.lang == "sh":
             out.append(Unit("sh", [b], list(files)))

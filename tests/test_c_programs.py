@@ -9,6 +9,9 @@ import pytest
 
 from util import require
 
+# Builds tests/c against the source tree; not run against an installed wheel.
+pytestmark = pytest.mark.source_tree
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORE = os.path.join(ROOT, "vendor", "nanomsg")
 PROGRAMS = sorted(os.path.splitext(os.path.basename(p))[0]

@@ -9,6 +9,9 @@ import pytest
 import nnpy
 from util import ffi, lib
 
+# Reads the headers and build_ffi.py of the source tree.
+pytestmark = pytest.mark.source_tree
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INCLUDE = os.path.join(ROOT, "vendor", "nanomsg", "include", "nanomsg")
 HEADERS = sorted(glob.glob(os.path.join(INCLUDE, "*.h")))

@@ -10,7 +10,7 @@ import nnpy
 
 from .payloads import STANDARD
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.source_tree]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORE = os.path.join(os.path.dirname(os.path.dirname(HERE)), "vendor", "nanomsg")
