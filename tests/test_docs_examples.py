@@ -194,3 +194,12 @@ def test_conventions_hold() -> None:
                      ports, Path("/scratch"))
     p = ports["18913"]
     assert moved == "tcp://localhost:%d ws://*:%d/x ipc:///scratch/a.ipc tcp://h:99999" % (p, p)
+
+
+def test_readme_links_to_docs_exist() -> None:
+    """Sphinx checks the links between pages; the README's are checked here."""
+    readme = (ROOT / "README.md").read_text()
+    targets = re.findall(r"\]\(((?:docs|examples)/[^)#\s]+)(?:#[^)]*)?\)", readme)
+    assert targets, "the README links no page of the docs"
+    missing = [t for t in targets if not (ROOT / t).exists()]
+    assert not missing, "README links to missing files: %s" % missing
