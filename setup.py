@@ -7,7 +7,8 @@ LIMITED_API = ("Py_LIMITED_API", "0x03090000")
 
 setup(
     packages=["nnpy"],
-    package_data={"nnpy": ["py.typed", "_nnpy.pyi", "_message.pyi"]},
+    package_data={"nnpy": ["py.typed", "_nnpy.pyi", "_speedups.pyi",
+                           "_message.pyi"]},
     # The C sources are in the sdist (MANIFEST.in) to be compiled, not
     # installed.
     exclude_package_data={"nnpy": ["*.c"]},

@@ -200,6 +200,25 @@ def ratio(test: str, ours: float, others: List[float]) -> float:
     return ours / max(others)
 
 
+def one(args: argparse.Namespace) -> int:
+    impl, test, transport, size = args.one
+    lib = impl.replace("async-", "")
+    if args.loop == "uvloop":
+        import uvloop
+        loop = uvloop.new_event_loop()
+    else:
+        loop = asyncio.new_event_loop()
+    tmp = tempfile.mkdtemp(prefix="abench")
+    try:
+        v = loop.run_until_complete(cell(lib, test, transport, int(size), args.seconds, tmp))
+    finally:
+        loop.close()
+    field = "median_us" if test == "lat" else "msgs_s"
+    print(json.dumps({"impl": impl, "test": test, "transport": transport,
+                      "size": int(size), field: v, "loop": args.loop}))
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=5)
@@ -209,7 +228,12 @@ def main() -> int:
     ap.add_argument("--tests", default="lat,thr")
     ap.add_argument("--loop", default="asyncio", choices=("asyncio", "uvloop"))
     ap.add_argument("--out")
+    ap.add_argument("--one", nargs=4, metavar=("IMPL", "TEST", "TRANSPORT", "SIZE"),
+                    help="one cell (impl async-nnpy, async-pyzmq or async-pynng), as a "
+                         "JSON line for compare.py")
     args = ap.parse_args()
+    if args.one:
+        return one(args)
     if args.loop == "uvloop":
         import uvloop
         loop = uvloop.new_event_loop()

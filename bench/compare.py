@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side runs of our nnpy / C core against nnpy 1.4.2 / libnanomsg.
 
-    python3 bench/compare.py [--rounds 5] [--seconds 0.2] [--levels py,c]
+    python3 bench/compare.py [--rounds 5] [--seconds 0.2] [--levels py,c,async]
                              [--transports inproc,ipc,tcp] [--sizes 64,4096,65536,1048576]
                              [--out results.jsonl] [--md table.md]
     python3 bench/compare.py --report results.jsonl      # tables only
@@ -43,7 +43,11 @@ RUN_TIMEOUT_S = 90
 IMPLS = {
     "py-ours": ("py", "ours"), "py-orig": ("py", "theirs"),
     "c-ours": ("c", "ours"), "c-libnanomsg": ("c", "theirs"), "raw": ("c", "floor"),
+    "async-nnpy": ("async", "ours"), "async-pyzmq": ("async", "theirs"),
+    "async-pynng": ("async", "theirs"),
 }
+ASYNC = ("async-nnpy", "async-pyzmq", "async-pynng")
+ASYNC_TARGET = 1.2   # issue 8: at least 1.2x the best of pyzmq and pynng
 
 
 def size_name(n: int) -> str:
@@ -108,6 +112,14 @@ class Runner:
             return [failed(impl, test, transport, size, rc, err)]
         return recs
 
+    def async_cell(self, impl: str, test: str, transport: str, size: int) -> List[Dict[str, Any]]:
+        cmd = [self.py["py-ours"], os.path.join(HERE, "async_bench.py"), "--seconds",
+               str(self.a.seconds), "--one", impl, test, transport, str(size)]
+        recs, rc, err = run(cmd, self.env)
+        if not recs or rc != 0:
+            return [failed(impl, test, transport, size, rc, err)]
+        return recs
+
     def round(self, k: int) -> Iterable[Dict[str, Any]]:
         """One round: every cell, both sides back to back; who goes first
         alternates with the round number."""
@@ -128,6 +140,12 @@ class Runner:
                             yield from self.c_cell(impl, test, transport, size)
                         if transport != "inproc" and self.a.raw:
                             yield from self.c_cell("raw", test, transport, size)
+                if "async" in levels:
+                    # Three contenders: the order rotates with the round.
+                    order = ASYNC[k % 3:] + ASYNC[:k % 3]
+                    for test in ("lat", "thr"):
+                        for impl in order:
+                            yield from self.async_cell(impl, test, transport, size)
         if "inproc" in self.a.transports:
             if "py" in levels:
                 for impl in pair("py-ours", "py-orig"):
@@ -209,6 +227,46 @@ def verdict(r: Optional[float], lower_is_better: bool) -> str:
         return ""
     ok = r <= 1.0 if lower_is_better else r >= 1.0
     return "yes" if ok else "**no**"
+
+
+def async_table(recs: List[Dict[str, Any]]) -> str:
+    """nnpy's arecv/asend against the best of zmq.asyncio and pynng, per round."""
+    idx = index(recs)
+    keys = sorted({k for (i, k) in idx if i in ASYNC},
+                  key=lambda k: (k[0], TRANSPORTS.index(k[1]), k[2]))
+    if not keys:
+        return ""
+    lines = ["", "### Async (asyncio): nnpy arecv/asend vs zmq.asyncio and pynng", "",
+             "Ratio: per round, nnpy against the best of the other two (latency: theirs/ours,",
+             "throughput: ours/theirs); median (range). Target: %.1f or more." % ASYNC_TARGET, "",
+             "| cell | nnpy | pyzmq | pynng | ratio | ≥ %.1f |" % ASYNC_TARGET,
+             "|---|---|---|---|---|---|"]
+    met = total = 0
+    for key in keys:
+        test = key[0]
+        field = "median_us" if test == "lat" else "msgs_s"
+        ours = values(idx, "async-nnpy", key, field)
+        others = [values(idx, i, key, field) for i in ASYNC[1:]]
+        rs = []
+        for k, v in ours.items():
+            theirs = [o[k] for o in others if k in o and o[k] > 0]
+            if theirs and v > 0:
+                rs.append(min(theirs) / v if test == "lat" else v / max(theirs))
+        if rs:
+            med = statistics.median(rs)
+            total += 1
+            met += med >= ASYNC_TARGET
+            rc = "%.2f (%.2f–%.2f)" % (med, min(rs), max(rs))
+            ok = "yes" if med >= ASYNC_TARGET else "**no**"
+        else:
+            rc, ok = "–", ""
+        unit = " µs" if test == "lat" else " msg/s"
+        lines.append("| %s %s %s | %s | %s | %s | %s | %s |" % (
+            test, key[1], size_name(key[2]), cell(idx, "async-nnpy", key, field) + unit,
+            cell(idx, "async-pyzmq", key, field), cell(idx, "async-pynng", key, field), rc, ok))
+    lines.append("")
+    lines.append("Async cells at %.1f× or better (median): %d of %d." % (ASYNC_TARGET, met, total))
+    return "\n".join(lines)
 
 
 def tables(recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> str:
@@ -332,7 +390,7 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=0.2, help="timed region per test")
     ap.add_argument("--budget", type=float, default=300, help="start no new round after this many seconds")
-    ap.add_argument("--levels", default="py,c")
+    ap.add_argument("--levels", default="py,c,async")
     ap.add_argument("--transports", default=",".join(TRANSPORTS))
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
     ap.add_argument("--no-raw", dest="raw", action="store_false", help="skip the raw-socket floor")
@@ -368,10 +426,11 @@ def main() -> int:
         if len(a.report) > 1:
             meta["tree"] = " + ".join(trees)
         # Only the asked-for levels: pooled runs may differ in the others.
-        wanted = {"py": ("py-ours", "py-orig"), "c": ("c-ours", "c-libnanomsg", "raw")}
+        wanted = {"py": ("py-ours", "py-orig"), "c": ("c-ours", "c-libnanomsg", "raw"),
+                  "async": ASYNC}
         keep = {i for lv in a.levels for i in wanted.get(lv, ())}
         recs = [r for r in recs if r.get("impl") in keep]
-        print(tables(recs, meta))
+        print(tables(recs, meta) + async_table(recs))
         return 0
 
     out = a.out or "/tmp/nnpy-bench-%s.jsonl" % time.strftime("%Y%m%d-%H%M%S")
@@ -398,7 +457,7 @@ def main() -> int:
         meta["wall_s"] = round(time.monotonic() - start)
         f.write(json.dumps(dict(impl="meta", test="", transport="", size=0, load_end=meta["load_end"],
                                 wall_s=meta["wall_s"])) + "\n")
-    text = tables(recs, meta)
+    text = tables(recs, meta) + async_table(recs)
     print(text)
     if a.md:
         with open(a.md, "w") as f:

@@ -56,6 +56,8 @@ setup_ours() {
     (cd "$src" && timeout 900 "$VENV_OURS/bin/pip" install -q --no-build-isolation \
         --force-reinstall --no-deps . 2>&1 | grep -v '^WARNING' || true)
     rm -rf "$src"
+    # The async cells' contenders (bench extra): zmq.asyncio and pynng.
+    timeout 600 "$VENV_OURS/bin/pip" install -q pyzmq pynng sniffio 2>&1 | grep -v '^WARNING' || true
     (cd / && "$VENV_OURS/bin/python" -c 'import nnpy; print("run.sh: ours is", nnpy.__file__)' >&2)
 }
 

@@ -13,7 +13,7 @@ def run_device(s1: nnpy.Socket, s2: nnpy.Socket) -> None:
     try:
         nnpy.device(s1, s2)
     except nnpy.BadSocketError:
-        pass  # one of its sockets was closed: the device is done
+        pass  # its sockets were closed: the device is done
 
 
 def main(front: str = "inproc://front", back: str = "inproc://back") -> None:

@@ -36,9 +36,11 @@ def device(s1: Union[Socket, int], s2: Union[Socket, int]) -> NoReturn:
     """Forward messages between two raw sockets until one of them fails.
 
     ``s2`` may be -1 to loop ``s1`` back into itself. It never returns:
-    closing either socket (from another thread) or :func:`term` ends it with
+    closing its sockets (from another thread) or :func:`term` ends it with
     :class:`BadSocketError` (EBADF), a bad pair of sockets with
-    :class:`InvalidArgumentError`. The GIL is released meanwhile, and
+    :class:`InvalidArgumentError`. As in libnanomsg, each direction ends
+    when its receiving socket fails: a one-way device (PUSH/PULL, PUB/SUB)
+    ends when either socket closes, a two-way one when both have. The GIL is released meanwhile, and
     Ctrl-C raises KeyboardInterrupt here. A one-way device just stops
     then; a two-way one (REQ/REP, PAIR, BUS, SURVEYOR/RESPONDENT) can only
     be stopped by closing its sockets, so the interrupt closes both.

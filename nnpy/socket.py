@@ -29,7 +29,8 @@ __all__ = ["Socket", "NN_MSG", "Message"]
 #: The "library-allocated message" length marker of nn_send/nn_recv.
 NN_MSG: int = lib.NN_MSG
 
-# Any object with the buffer protocol is accepted too; these are the usual ones.
+# What send() takes: a str (sent as UTF-8) or anything with the buffer
+# protocol (bytes, bytearray, memoryview, array.array, numpy arrays, Message).
 if TYPE_CHECKING:
     # typing_extensions is only read by type checkers (mypy ships its stubs).
     from typing_extensions import Buffer

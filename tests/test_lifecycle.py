@@ -79,9 +79,10 @@ def _device_pair(sock, addr, proto_a, proto_b):
     return a, b
 
 
-@pytest.mark.parametrize("protos", [(nnpy.REP, nnpy.REQ), (nnpy.PULL, nnpy.PUSH)])
-def test_device_ends_when_a_socket_closes(sock, addr, protos):
-    a, b = _device_pair(sock, addr, *protos)
+def test_one_way_device_ends_when_a_socket_closes(sock, addr):
+    a, b = _device_pair(sock, addr, nnpy.PULL, nnpy.PUSH)
+    for s in (a, b):
+        s.rcvtimeo = s.sndtimeo = -1      # only the close may end it
     errors = []
 
     def run():
@@ -94,9 +95,29 @@ def test_device_ends_when_a_socket_closes(sock, addr, protos):
     time.sleep(0.1)
     assert t.is_alive()
     a.close()
-    t.join(5)
+    t.join(1)
     assert not t.is_alive()
     assert [type(e) for e in errors] == [nnpy.BadSocketError]
+    assert errors[0].error_no == nnpy.EBADF
+
+
+def test_two_way_device_ends_when_both_close(sock, addr):
+    # As with libnanomsg 1.1.5: each direction ends when its own receive
+    # fails, so closing one socket leaves the other direction waiting.
+    a, b = _device_pair(sock, addr, nnpy.REP, nnpy.REQ)
+    for s in (a, b):
+        s.rcvtimeo = s.sndtimeo = -1
+    errors = []
+    t = threading.Thread(target=lambda: errors.append(pytest.raises(nnpy.NNError, nnpy.device,
+                                                                    a, b).value), daemon=True)
+    t.start()
+    time.sleep(0.1)
+    a.close()
+    t.join(0.3)
+    assert t.is_alive()
+    b.close()
+    t.join(2)
+    assert not t.is_alive()
     assert errors[0].error_no == nnpy.EBADF
 
 

@@ -1,7 +1,8 @@
 """ws:// bind addresses with a path: the endpoint serves that path alone
-(a query is not part of it; the empty request target means "/"), other
-paths get 404 and no connection. libnanomsg refuses a path at bind
-(EINVAL); a second bind on the same port is EADDRINUSE in both."""
+(a query is not part of it, nor one trailing '/'; the empty request target
+means "/"), other paths get 404 and no connection. Endpoints with distinct
+paths share a port. libnanomsg refuses a path at bind (EINVAL) and any
+second bind on a port (EADDRINUSE)."""
 import socket
 import time
 
@@ -72,10 +73,11 @@ def test_other_path_gets_404_and_no_connection(sock):
     port = free_port()
     a = sock(nnpy.PAIR)
     a.bind("ws://127.0.0.1:%d/a" % port)
-    for target in ("/b", "/", "", "/a/", "/ab", "/A"):
+    for target in ("/b", "/", "", "/a//", "/ab", "/A", "/a/b"):
         assert status_of(port, target) == "HTTP/1.1 404 Not Found", target
-    assert status_of(port, "/a") == "HTTP/1.1 101 Switching Protocols"
-    assert status_of(port, "/a?q") == "HTTP/1.1 101 Switching Protocols"
+    # One trailing slash is no part of the name, as in nng.
+    for target in ("/a", "/a?q", "/a/", "/a/?q"):
+        assert status_of(port, target) == "HTTP/1.1 101 Switching Protocols", target
     # Our own client on a wrong path: refused, retried, never delivered.
     b = sock(nnpy.PAIR, timeout=SHORT_MS)
     b.connect("ws://127.0.0.1:%d/b" % port)
@@ -103,20 +105,70 @@ def test_no_path_serves_every_path(sock):
         assert status_of(port, target) == "HTTP/1.1 101 Switching Protocols", target
 
 
-def test_second_bind_on_the_port_is_in_use(sock):
-    """One listener per port, whatever the paths (as libnanomsg, which has
-    no paths): EADDRINUSE on the same socket and on another."""
+def test_paths_share_a_port(sock):
+    """Distinct paths on one port, from one socket or several, of any
+    types: each client reaches the endpoint of its path (libnanomsg
+    cannot bind a path; nng shares the port the same way)."""
     port = free_port()
+    base = "ws://127.0.0.1:%d" % port
+    a, rep = sock(nnpy.PULL), sock(nnpy.REP)
+    host = a.bind(base + "/a")
+    a.bind(base + "/b")
+    rep.bind(base + "/rep")
+    for path, who in (("/a", "A"), ("/b", "B")):
+        p = sock(nnpy.PUSH)
+        p.connect(base + path)
+        p.send(who.encode())
+        assert a.recv() == who.encode()
+    req = sock(nnpy.REQ)
+    req.connect(base + "/rep?x=1")
+    req.send(b"q")
+    assert rep.recv() == b"q"
+    rep.send(b"r")
+    assert req.recv() == b"r"
+    assert status_of(port, "/none") == "HTTP/1.1 404 Not Found"
+    # The first endpoint (whose listener it was) goes; the others stay.
+    a.shutdown(host)
+    assert status_of(port, "/a") == "HTTP/1.1 404 Not Found"
+    p = sock(nnpy.PUSH)
+    p.connect(base + "/b/")
+    p.send(b"after")
+    assert a.recv() == b"after"
+    req2 = sock(nnpy.REQ)
+    req2.connect(base + "/rep")
+    req2.send(b"q2")
+    assert rep.recv() == b"q2"
+    # Each connection is counted by the socket that took it.
+    assert rep.get_statistic(nnpy.STAT_ACCEPTED_CONNECTIONS) == 2
+
+
+def test_same_path_or_no_path_is_in_use(sock):
+    """A path already served on the port, and a bind without a path (which
+    serves every path) next to one with a path: EADDRINUSE, as libnanomsg
+    gives for any second bind on a port."""
+    port = free_port()
+    base = "ws://127.0.0.1:%d" % port
     a, other = sock(nnpy.PAIR), sock(nnpy.PAIR)
-    eid = a.bind("ws://127.0.0.1:%d/a" % port)
-    assert errno_of(a.bind, "ws://127.0.0.1:%d/b" % port) == nnpy.EADDRINUSE
-    assert errno_of(other.bind, "ws://127.0.0.1:%d/b" % port) == nnpy.EADDRINUSE
-    assert errno_of(other.bind, "ws://127.0.0.1:%d" % port) == nnpy.EADDRINUSE
-    a.shutdown(eid)
+    a.bind(base + "/a")
+    a.bind(base + "/b")
+    for addr in (base + "/a", base + "/a/", base + "/b", base):
+        assert errno_of(other.bind, addr) == nnpy.EADDRINUSE, addr
+    port2 = free_port()
+    other.bind("ws://127.0.0.1:%d" % port2)
+    assert errno_of(a.bind, "ws://127.0.0.1:%d/x" % port2) == nnpy.EADDRINUSE
+
+
+def test_port_free_again_after_every_path_goes(sock):
+    port = free_port()
+    base = "ws://127.0.0.1:%d" % port
+    a, other = sock(nnpy.PAIR), sock(nnpy.PAIR)
+    e1, e2 = a.bind(base + "/a"), a.bind(base + "/b")
+    a.shutdown(e2)
+    a.shutdown(e1)
     end = time.monotonic() + 5
     while True:
         try:
-            other.bind("ws://127.0.0.1:%d/b" % port)
+            other.bind(base)
             break
         except nnpy.NNError as e:
             assert e.error_no == nnpy.EADDRINUSE and time.monotonic() < end

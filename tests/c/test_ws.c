@@ -728,6 +728,52 @@ static void test_reconnect(void)
     CHECK(nn_close(c) == 0);
 }
 
+/* Paths sharing one port across sockets: each client reaches the
+   endpoint of its path, through the host's shutdown (its listener passes
+   to a guest) and with sockets closed in any order (ASan checks the
+   hand-over). */
+static void test_shared_port(void)
+{
+    char addr[64], a1[96], a2[96], b1[96];
+    int a = timed_socket(NN_PULL), b = timed_socket(NN_PULL), x = timed_socket(NN_PAIR);
+    int ea1, port, p1, p2, p3;
+
+    port = bind_ws(x, addr, sizeof(addr));
+    CHECK(port > 0);
+    CHECK(nn_close(x) == 0);
+    snprintf(a1, sizeof(a1), "%s/a1", addr);
+    snprintf(a2, sizeof(a2), "%s/a2", addr);
+    snprintf(b1, sizeof(b1), "%s/b1", addr);
+    sleep_ms(50);
+    ea1 = nn_bind(a, a1);
+    CHECK(ea1 >= 0);
+    CHECK(nn_bind(a, a2) >= 0);
+    CHECK(nn_bind(b, b1) >= 0);
+    CHECK(nn_bind(b, a1) == -1 && nn_errno() == EADDRINUSE);
+    CHECK(nn_bind(b, addr) == -1 && nn_errno() == EADDRINUSE);
+    p1 = timed_socket(NN_PUSH);
+    p2 = timed_socket(NN_PUSH);
+    p3 = timed_socket(NN_PUSH);
+    CHECK(nn_connect(p1, a1) >= 0);
+    CHECK(nn_connect(p2, b1) >= 0);
+    CHECK(nn_send(p1, "to-a", 4, 0) == 4);
+    CHECK(nn_send(p2, "to-b", 4, 0) == 4);
+    check_recv(a, "to-a");
+    check_recv(b, "to-b");
+    /* The listener's first owner goes: the others keep the port. */
+    CHECK(nn_shutdown(a, ea1) == 0);
+    CHECK(nn_connect(p3, a2) >= 0);
+    CHECK(nn_send(p3, "to-a2", 5, 0) == 5);
+    check_recv(a, "to-a2");
+    CHECK(nn_close(a) == 0);
+    CHECK(nn_send(p2, "again", 5, 0) == 5);
+    check_recv(b, "again");
+    CHECK(nn_close(p1) == 0);
+    CHECK(nn_close(p2) == 0);
+    CHECK(nn_close(p3) == 0);
+    CHECK(nn_close(b) == 0);
+}
+
 int main(void)
 {
     test_pair(0);
@@ -740,6 +786,7 @@ int main(void)
     test_addresses();
     test_reconnect();
     test_faults();
+    test_shared_port();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -473,15 +473,22 @@ static void test_handshake_server(void)
     expect_path(req, "/", NN_WSHS_OK);
     expect_path(req, "/a", NN_WSHS_NOT_FOUND);
 
-    /* Bound paths: the path must match exactly; the query is no part of
-       it; absolute-form targets count by their path. */
+    /* Bound paths: the path must match exactly but for one trailing '/';
+       the query is no part of it; absolute-form targets count by their
+       path. */
     expect_path(req74, NULL, NN_WSHS_OK);
     expect_path(req74, "/", NN_WSHS_OK);
     expect_path(req74, "/a", NN_WSHS_NOT_FOUND);
     edit("GET / HTTP/1.1", "GET /a/b?x=1&y HTTP/1.1", req, sizeof(req));
     expect_path(req, "/a/b", NN_WSHS_OK);
     expect_path(req, "/a", NN_WSHS_NOT_FOUND);
-    expect_path(req, "/a/b/", NN_WSHS_NOT_FOUND);
+    expect_path(req, "/a/b/", NN_WSHS_OK);
+    expect_path(req, "/a/b//", NN_WSHS_NOT_FOUND);
+    expect_path(req, "/a/", NN_WSHS_NOT_FOUND);
+    edit("GET / HTTP/1.1", "GET /a/b/?x HTTP/1.1", req, sizeof(req));
+    expect_path(req, "/a/b", NN_WSHS_OK);
+    expect_path(req, "/", NN_WSHS_NOT_FOUND);
+    edit("GET / HTTP/1.1", "GET /a/b HTTP/1.1", req, sizeof(req));
     expect_path(req, NULL, NN_WSHS_OK);
     edit("GET / HTTP/1.1", "GET ws://h:1/a/b HTTP/1.1", req, sizeof(req));
     expect_path(req, "/a/b", NN_WSHS_OK);

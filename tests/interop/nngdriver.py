@@ -143,9 +143,10 @@ class NngSocket:
         return self.peer.call("recv", timeout, id=self.id, timeout=timeout,
                               **self._skip(skip))["msg"]
 
-    def echo(self, timeout: int = 5000, skip: Optional[bytes] = None) -> str:
+    def echo(self, timeout: int = 5000, skip: Optional[bytes] = None,
+             latest: bool = False) -> str:
         return self.peer.call("echo", timeout, id=self.id, timeout=timeout,
-                              **self._skip(skip))["msg"]
+                              latest=latest, **self._skip(skip))["msg"]
 
     def close(self):
         self.peer.call("close", id=self.id)

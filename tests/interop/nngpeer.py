@@ -15,6 +15,7 @@ Commands (every one carries "seq", echoed in its answer):
   {"op": "send", "id": K, "data": SPEC}
   {"op": "recv", "id": K, "timeout": MS, "skip": SPEC}
   {"op": "echo", "id": K, "timeout": MS, "skip": SPEC}  recv, report, send back
+  ("latest": true on recv/echo: then take the newest message queued)
   {"op": "close", "id": K} / {"op": "closeall"} / {"op": "whoami"}
 Answers: {"seq": N, "ok": true, ...} with "msg": payloads.describe() for a
 received message, or {"seq": N, "ok": false, "err": NAME, "ms": MS}.
@@ -105,7 +106,16 @@ class Peer:
             # recv_msg: pynng's recv() fails on an empty message.
             data = sock.recv_msg().bytes
             if data != skip:
-                return data
+                break
+        if cmd.get("latest"):
+            # Take the newest of what is queued (a survey or probe answered
+            # late would otherwise keep a backlog of stale ones).
+            while True:
+                try:
+                    data = sock.recv_msg(block=False).bytes
+                except pynng.TryAgain:
+                    break
+        return data
 
     def op_recv(self, cmd):
         return {"msg": describe(self._recv(cmd))}

@@ -9,6 +9,7 @@ import itertools
 import json
 import os
 import queue
+import re
 import shutil
 import subprocess
 import sys
@@ -169,7 +170,15 @@ class Net:
         run("ip", "netns", "exec", ns, "nft", "add", "chain", "inet", "nnpyfault", "in",
             "{ type filter hook input priority 0; }")
         run("ip", "netns", "exec", ns, "nft", "add", "rule", "inet", "nnpyfault", "in",
-            "numgen", "random", "mod", "10", "<", str(tenths), "drop")
+            "numgen", "random", "mod", "10", "<", str(tenths), "counter", "drop")
+
+    def dropped(self, ns: str) -> int:
+        """Packets the drop_share rule of `ns` has dropped so far."""
+        out = run("ip", "netns", "exec", ns, "nft", "list", "chain", "inet",
+                  "nnpyfault", "in").stdout
+        m = re.search(r"counter packets (\d+)", out)
+        assert m, out
+        return int(m.group(1))
 
     def limit_rate(self, ns: str, dev: str, rate: str):
         """tc tbf on the egress of `dev` in `ns`."""

@@ -71,6 +71,10 @@ def test_random_loss(net, transport):
     srv.wait_counts({"pushpull": n, "pair": n}, 30)
     s = srv.stop()
     c = cli.stop()
+    # The faults were real: both directions lost packets.
+    lost = (net.dropped(net.server), net.dropped(net.client))
+    print("packets dropped (server, client):", lost)
+    assert min(lost) > 0, lost
     rr = c["result"]["reqrep"]
     assert rr["completed"] == n and rr["wrong_replies"] == 0, rr
     check_stream(s["result"]["pushpull"], n)

@@ -32,6 +32,36 @@ static const struct nn_transport *parse_scheme(const char *addr,
     return NULL;
 }
 
+int nn_topt_find(int level, int option, const struct nn_topt **o)
+{
+    int slot = 0;
+    for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++) {
+        const struct nn_transport *t = transports[i];
+        for (int k = 0; k < t->nopts; k++, slot++) {
+            if (t->id == level && t->opts[k].option == option) {
+                *o = &t->opts[k];
+                return slot;
+            }
+        }
+    }
+    return -1;
+}
+
+intptr_t *nn_topt_defaults(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++)
+        n += (size_t) transports[i]->nopts;
+    intptr_t *v = calloc(n ? n : 1, sizeof(*v));
+    if (!v)
+        return NULL;
+    n = 0;
+    for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++)
+        for (int k = 0; k < transports[i]->nopts; k++)
+            v[n++] = transports[i]->opts[k].defval;
+    return v;
+}
+
 static void ep_stop(struct nn_ep *ep)
 {
     ep->tp->stop(ep);
@@ -74,7 +104,6 @@ int nn_sock_add_ep(struct nn_sock *s, const char *addr, int bind)
     ep->ipv4only = s->opt.ipv4only;
     ep->reconnect_ivl = s->opt.reconnect_ivl;
     ep->reconnect_ivl_max = s->opt.reconnect_ivl_max;
-    ep->ws_msg_type = s->opt.ws_msg_type;
     nn_sock_unlock(s);
 
     int rc = bind ? tp->bind(ep) : tp->connect(ep);

@@ -1,12 +1,10 @@
-/* nn_setsockopt / nn_getsockopt dispatch and the generic and transport
-   option tables. */
+/* nn_setsockopt / nn_getsockopt dispatch and the generic option table.
+   Protocols check their own options (proto->setopt); transports declare
+   theirs (struct nn_topt) and the values are kept here, per socket. */
 #include <errno.h>
 #include <string.h>
 
 #include "../../include/nanomsg/nn.h"
-#include "../../include/nanomsg/ipc.h"
-#include "../../include/nanomsg/tcp.h"
-#include "../../include/nanomsg/ws.h"
 #include "sock.h"
 
 enum { RO = 1 };   /* read-only: set gives ENOPROTOOPT */
@@ -39,11 +37,6 @@ static const struct intopt intopts[] = {
     { NN_SOL_SOCKET, NN_IPV4ONLY, OFF(ipv4only), 0, 1, 0, 1 },
     { NN_SOL_SOCKET, NN_RCVMAXSIZE, OFF(rcvmaxsize), -1, 0x7fffffff, 0, 1 },
     { NN_SOL_SOCKET, NN_MAXTTL, OFF(maxttl), 1, 255, 0, 1 },
-    { NN_TCP, NN_TCP_NODELAY, OFF(tcp_nodelay), 0, 1, 0, 1 },
-    { NN_WS, NN_WS_MSG_TYPE, OFF(ws_msg_type), NN_WS_MSG_TYPE_TEXT,
-      NN_WS_MSG_TYPE_BINARY, 0, 1 },
-    { NN_IPC, NN_IPC_OUTBUFSZ, OFF(ipc_outbufsz), -0x7fffffff - 1, 0x7fffffff, 0, 0 },
-    { NN_IPC, NN_IPC_INBUFSZ, OFF(ipc_inbufsz), -0x7fffffff - 1, 0x7fffffff, 0, 0 },
 };
 
 static const struct intopt *intopt_find(int level, int option)
@@ -70,6 +63,14 @@ static void put_int(void *val, size_t *len, int v)
 
 int nn_sock_getopt_int(struct nn_sock *s, int level, int option)
 {
+    const struct nn_topt *t;
+    int slot = nn_topt_find(level, option, &t);
+    if (slot >= 0 && t->kind == NN_TOPT_INT) {
+        nn_sock_lock(s);
+        int v = (int) s->opt.topt[slot];
+        nn_sock_unlock(s);
+        return v;
+    }
     const struct intopt *o = intopt_find(level, option);
     if (!o || o->off == COMPUTED)
         return 0;
@@ -79,9 +80,44 @@ int nn_sock_getopt_int(struct nn_sock *s, int level, int option)
     return v;
 }
 
-static int level_is_transport(int level)
+/* A transport's own option: set (val, len) or get (into val, *len). */
+static int topt_set(struct nn_sock *s, int slot, const struct nn_topt *t,
+                    const void *val, size_t len)
 {
-    return level == NN_IPC || level == NN_TCP || level == NN_WS;
+    intptr_t v;
+    if (t->kind == NN_TOPT_PTR) {
+        if (len < sizeof(int))
+            return -EINVAL;
+        v = (intptr_t) val;
+    } else {
+        int i;
+        if (t->exact_len ? len != sizeof(int) : len < sizeof(int))
+            return -EINVAL;
+        memcpy(&i, val, sizeof(i));
+        if (i < t->min || i > t->max)
+            return -EINVAL;
+        v = i;
+    }
+    nn_sock_lock(s);
+    s->opt.topt[slot] = v;
+    nn_sock_unlock(s);
+    return 0;
+}
+
+static int topt_get(struct nn_sock *s, int slot, const struct nn_topt *t,
+                    void *val, size_t *len)
+{
+    nn_sock_lock(s);
+    intptr_t v = s->opt.topt[slot];
+    nn_sock_unlock(s);
+    if (t->kind == NN_TOPT_PTR) {
+        void *p = (void *) v;
+        memcpy(val, &p, *len < sizeof(p) ? *len : sizeof(p));
+        *len = sizeof(p);
+    } else {
+        put_int(val, len, (int) v);
+    }
+    return 0;
 }
 
 int nn_sock_setopt(struct nn_sock *s, int level, int option,
@@ -108,16 +144,11 @@ int nn_sock_setopt(struct nn_sock *s, int level, int option,
         nn_sock_unlock(s);
         return 0;
     }
-    if (level == NN_IPC && option == NN_IPC_SEC_ATTR) {
-        if (len < sizeof(int))
-            return -EINVAL;
-        nn_sock_lock(s);
-        s->opt.ipc_sec_attr = (void *) (uintptr_t) val;
-        nn_sock_unlock(s);
-        return 0;
+    if (level != NN_SOL_SOCKET) {
+        const struct nn_topt *t;
+        int slot = nn_topt_find(level, option, &t);
+        return slot < 0 ? -ENOPROTOOPT : topt_set(s, slot, t, val, len);
     }
-    if (level != NN_SOL_SOCKET && !level_is_transport(level))
-        return -ENOPROTOOPT;
     const struct intopt *o = intopt_find(level, option);
     if (!o)
         return -ENOPROTOOPT;
@@ -161,17 +192,11 @@ int nn_sock_getopt(struct nn_sock *s, int level, int option,
         nn_sock_unlock(s);
         return 0;
     }
-    if (level == NN_IPC && option == NN_IPC_SEC_ATTR) {
-        void *p;
-        nn_sock_lock(s);
-        p = s->opt.ipc_sec_attr;
-        nn_sock_unlock(s);
-        memcpy(val, &p, *len < sizeof(p) ? *len : sizeof(p));
-        *len = sizeof(p);
-        return 0;
+    if (level != NN_SOL_SOCKET) {
+        const struct nn_topt *t;
+        int slot = nn_topt_find(level, option, &t);
+        return slot < 0 ? -ENOPROTOOPT : topt_get(s, slot, t, val, len);
     }
-    if (level != NN_SOL_SOCKET && !level_is_transport(level))
-        return -ENOPROTOOPT;
     const struct intopt *o = intopt_find(level, option);
     if (!o)
         return -ENOPROTOOPT;

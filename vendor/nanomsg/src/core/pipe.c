@@ -101,6 +101,7 @@ static void pipe_forget(struct nn_sock *s, struct nn_pipe *p)
 /* Under the socket lock: the pipe has input for the protocol. */
 static void pipe_note_recent(struct nn_sock *s, struct nn_pipe *p)
 {
+    nn_sock_assert_locked(s);
     int i;
     if (p->recent || !p->ops->pull)
         return;
@@ -153,9 +154,20 @@ static void pipe_events_flush(void)
     tls.flushing = 0;
 }
 
+#ifdef NN_DEBUG_LOCKS
+void nn_pipe_assert_locked_in(const struct nn_pipe *p, const char *fn)
+{
+    nn_sock_assert_locked_in(p->sock, fn);
+}
+#endif
+
 void nn_sock_lock(struct nn_sock *s)
 {
     pthread_mutex_lock(&s->mtx);
+#ifdef NN_DEBUG_LOCKS
+    s->owner = pthread_self();
+    s->owned = 1;
+#endif
     tls.depth++;
 }
 
@@ -275,6 +287,7 @@ int nn_pipe_start(struct nn_pipe *p)
    caller must drop the list's reference. */
 static int pipe_detach_locked(struct nn_pipe *p)
 {
+    nn_sock_assert_locked(p->sock);
     struct nn_sock *s = p->sock;
     if (!p->attached)
         return 0;
@@ -336,6 +349,7 @@ void nn_sock_detach_all(struct nn_sock *s)
 
 int nn_sock_pull(struct nn_sock *s, int ahead)
 {
+    nn_sock_assert_locked(s);
     int got = 0;
     for (int i = 0; i < NN_SOCK_RECENT; i++) {
         struct nn_pipe *p = s->recent[i];
@@ -356,6 +370,7 @@ int nn_sock_pull(struct nn_sock *s, int ahead)
 
 int nn_sock_claim(struct nn_sock *s, struct pollfd *fds)
 {
+    nn_sock_assert_locked(s);
     int n = 0;
     for (int i = 0; i < NN_SOCK_RECENT; i++) {
         struct nn_pipe *p = s->recent[i];
@@ -385,6 +400,7 @@ int nn_sock_claim(struct nn_sock *s, struct pollfd *fds)
 
 void nn_sock_unclaim(struct nn_sock *s, int all)
 {
+    nn_sock_assert_locked(s);
     for (int i = 0; i < NN_SOCK_RECENT && s->nclaimed > 0; i++) {
         struct nn_pipe *p = s->recent[i];
         if (!p || !p->claimed)
@@ -454,6 +470,7 @@ void nn_pipe_unlock(struct nn_pipe *p)
 
 void nn_pipe_ready_locked(struct nn_pipe *p)
 {
+    nn_sock_assert_locked(p->sock);
     if (p->attached && !p->wr) {
         p->wr = 1;
         p->sock->proto->out(p->sock->pst, p);
@@ -463,6 +480,7 @@ void nn_pipe_ready_locked(struct nn_pipe *p)
 static int pipe_send_with(struct nn_pipe *p, struct nn_msg *m,
                           int (*op)(struct nn_pipe *, struct nn_msg *))
 {
+    nn_sock_assert_locked(p->sock);
     /* A closing socket's protocol may still react to its pipes going away
        (REQ resends to another pipe): nothing more leaves it. */
     if (p->sock->closing) {
@@ -487,6 +505,7 @@ int nn_pipe_send_queued(struct nn_pipe *p, struct nn_msg *m)
 
 int nn_pipe_recv(struct nn_pipe *p, struct nn_msg *m)
 {
+    nn_sock_assert_locked(p->sock);
     int resume, empty;
     pthread_mutex_lock(&p->qmtx);
     if (nn_msgq_pop(&p->q, m) != 0) {

@@ -33,8 +33,6 @@ static const struct nn_sockopts default_opts = {
     .reconnect_ivl = 100, .reconnect_ivl_max = 0,
     .sndprio = 8, .rcvprio = 8, .ipv4only = 1,
     .rcvmaxsize = 1024 * 1024, .maxttl = 8,
-    .tcp_nodelay = 0, .ws_msg_type = NN_WS_MSG_TYPE_BINARY,
-    .ipc_sec_attr = NULL, .ipc_outbufsz = 4096, .ipc_inbufsz = 4096,
 };
 
 int nn_sock_create(struct nn_sock **out, int domain, int type, int handle)
@@ -58,9 +56,11 @@ int nn_sock_create(struct nn_sock **out, int domain, int type, int handle)
     s->next_eid = 1;
     s->opt = default_opts;
     snprintf(s->opt.name, sizeof(s->opt.name), "%d", handle);
-    int rc = proto->create(s, &s->pst);
+    s->opt.topt = nn_topt_defaults();
+    int rc = s->opt.topt ? proto->create(s, &s->pst) : -ENOMEM;
     if (rc != 0) {
         pthread_mutex_destroy(&s->mtx);
+        free(s->opt.topt);
         free(s);
         return rc < 0 ? rc : -ENOMEM;
     }
@@ -75,6 +75,7 @@ void nn_sock_free(struct nn_sock *s)
     nn_efd_close(&s->sndfd);
     nn_efd_close(&s->rcvfd);
     pthread_mutex_destroy(&s->mtx);
+    free(s->opt.topt);
     free(s);
 }
 
@@ -143,9 +144,23 @@ void nn_sock_unlock(struct nn_sock *s)
         if (changed & NN_EV_OUT)
             fd_set_level(&s->sndfd, ev & NN_EV_OUT);
     }
+#ifdef NN_DEBUG_LOCKS
+    s->owned = 0;
+#endif
     pthread_mutex_unlock(&s->mtx);
     nn_pipe_unlocked();
 }
+
+#ifdef NN_DEBUG_LOCKS
+void nn_sock_assert_locked_in(const struct nn_sock *s, const char *fn)
+{
+    if (s->owned && pthread_equal(s->owner, pthread_self()))
+        return;
+    fprintf(stderr, "nanomsg: %s needs the lock of socket %d\n", fn,
+            s->handle);
+    abort();
+}
+#endif
 
 int nn_sock_fd(struct nn_sock *s, int dir)
 {
@@ -421,6 +436,7 @@ void nn_sock_timer_init(struct nn_sock_timer *t, struct nn_sock *s,
 
 void nn_sock_timer_start(struct nn_sock_timer *t, int ms)
 {
+    nn_sock_assert_locked(t->sock);
     /* A pending timer keeps its hold on the socket; a fresh one takes it. */
     if (!nn_io_timer_cancel(&t->io))
         nn_sock_hold(t->sock);
@@ -428,16 +444,24 @@ void nn_sock_timer_start(struct nn_sock_timer *t, int ms)
     nn_io_timer_start(&t->io, ms < 0 ? 0 : ms);
 }
 
-void nn_sock_timer_stop(struct nn_sock_timer *t)
+static void timer_disarm(struct nn_sock_timer *t)
 {
     t->armed = 0;
     if (nn_io_timer_cancel(&t->io))
         nn_sock_release(t->sock);
 }
 
+void nn_sock_timer_stop(struct nn_sock_timer *t)
+{
+    nn_sock_assert_locked(t->sock);
+    timer_disarm(t);
+}
+
+/* From the protocol's destroy: no other thread can reach the socket any
+   more, so no lock is needed. */
 void nn_sock_timer_term(struct nn_sock_timer *t)
 {
-    nn_sock_timer_stop(t);
+    timer_disarm(t);
     nn_list_remove(&t->item);
 }
 

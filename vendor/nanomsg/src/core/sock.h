@@ -1,5 +1,33 @@
 /* The socket object: protocol instance, options, endpoints, pipes,
-   blocking waits and readiness descriptors. */
+   blocking waits and readiness descriptors.
+
+   Locks of the library, and the order they may be taken in. A lock may be
+   taken while holding only locks above it in this table; "leaf" locks are
+   never held while taking another lock. No lock is ever held across a
+   blocking wait (poll for a send or recv, nn_io_call).
+
+   | lock              | file               | guards                              | order            |
+   |-------------------|--------------------|-------------------------------------|------------------|
+   | imtx              | transports/inproc.c| the inproc name map and links       | 1: before socket |
+   | socket (s->mtx)   | core/sock.h        | protocol state, options, endpoints, | 2; one socket at |
+   |                   |                    | pipe list, waiters, readiness fds   | a time per thread|
+   | sconn rxmtx       | transports/streamconn.c | a connection's receive state   | 3; trylock only  |
+   | pipe qmtx         | core/pipe.c        | a pipe's inbound queue              | leaf             |
+   | sconn mtx         | transports/streamconn.c | a connection's send queue, interest | leaf        |
+   | wsconn mtx        | transports/wsconn.c| a ws connection's output, interest  | leaf             |
+   | fq_mtx            | transports/flushq.c| connections owed a write by the loop| leaf             |
+   | loop L.mtx        | io/loop.c          | timers, posted tasks                | leaf             |
+   | backend mtx       | io/backend_poll.c  | the poll backend's watch table      | leaf             |
+   | blkcache mtx      | core/blkcache.c    | freed large blocks kept for reuse   | leaf             |
+   | glock             | core/global.c      | the socket table, holds, nn_term    | leaf             |
+
+   Socket-lock rules: protocol callbacks and pipe ops run with it held;
+   pipe events (arrivals, room to send) that reach another socket are
+   queued per thread and run once the thread holds no socket lock (pipe.c),
+   so two socket locks are never held together. The loop thread takes a
+   socket lock only with no lock of its own held. Functions that need the
+   socket lock say so with nn_sock_assert_locked(), checked in debug builds
+   (NN_DEBUG_LOCKS: the sanitizer and test builds of the Makefile). */
 #ifndef NN_CORE_SOCK_H
 #define NN_CORE_SOCK_H
 
@@ -29,10 +57,9 @@ struct nn_sockopts {
     int reconnect_ivl, reconnect_ivl_max;
     int sndprio, rcvprio, ipv4only, rcvmaxsize, maxttl;
     char name[NN_SOCK_NAME_MAX];
-    /* transport levels */
-    int tcp_nodelay, ws_msg_type;
-    void *ipc_sec_attr;
-    int ipc_outbufsz, ipc_inbufsz;
+    /* The transports' own options (struct nn_topt), one slot each in the
+       order of nn_topt_find; defaults filled in by nn_topt_defaults. */
+    intptr_t *topt;
 };
 
 /* A thread blocked in send or recv on this socket. */
@@ -46,6 +73,10 @@ struct nn_waiter {
 
 struct nn_sock {
     pthread_mutex_t mtx;
+#ifdef NN_DEBUG_LOCKS
+    pthread_t owner;        /* valid while owned */
+    int owned;
+#endif
     int handle;
     int domain, type;
     const struct nn_proto *proto;
@@ -81,6 +112,15 @@ struct nn_sock {
 void nn_sock_lock(struct nn_sock *s);
 void nn_sock_unlock(struct nn_sock *s);
 
+/* Debug builds abort, naming the function, when the calling thread does
+   not hold s's lock; other builds compile it away. */
+#ifdef NN_DEBUG_LOCKS
+void nn_sock_assert_locked_in(const struct nn_sock *s, const char *fn);
+#define nn_sock_assert_locked(s) nn_sock_assert_locked_in((s), __func__)
+#else
+#define nn_sock_assert_locked(s) ((void) (s))
+#endif
+
 /* Keep-alive references (see holds). */
 void nn_sock_hold(struct nn_sock *s);
 void nn_sock_release(struct nn_sock *s);
@@ -103,6 +143,12 @@ int nn_sock_setopt(struct nn_sock *s, int level, int option,
                    const void *val, size_t len);
 int nn_sock_getopt(struct nn_sock *s, int level, int option,
                    void *val, size_t *len);
+
+/* Transport options (ep.c, which knows the transports): the slot of
+   (level, option) in nn_sockopts.topt and its description, or -1. */
+int nn_topt_find(int level, int option, const struct nn_topt **o);
+/* A new slot array holding every transport option's default, or NULL. */
+intptr_t *nn_topt_defaults(void);
 
 /* Endpoints (ep.c). */
 int nn_sock_add_ep(struct nn_sock *s, const char *addr, int bind);

@@ -36,14 +36,30 @@ struct nn_ep {
     /* Socket options snapshotted when the endpoint was created. */
     int sndprio, rcvprio, ipv4only;
     int reconnect_ivl, reconnect_ivl_max;
-    int ws_msg_type;
     int errored;                  /* core-owned: counted in EP_ERRORS */
     struct nn_list item;          /* in the socket's endpoint list */
 };
 
+/* A socket option of a transport's own, at the level of the transport's
+   id (NN_TCP_NODELAY at NN_TCP). The transport declares it; the core keeps
+   each socket's value and checks what nn_setsockopt is given. Transports
+   read the value with nn_sock_getopt_int. */
+enum {
+    NN_TOPT_INT,   /* an int in [min, max] */
+    NN_TOPT_PTR    /* the caller's pointer itself is kept (NN_IPC_SEC_ATTR) */
+};
+struct nn_topt {
+    int option;
+    int kind;
+    int min, max, defval;
+    int exact_len;                /* INT: optvallen must be sizeof(int) */
+};
+
 struct nn_transport {
     const char *scheme;           /* "inproc", "ipc", "tcp", "ws" */
-    int id;                       /* NN_INPROC, NN_IPC, ... */
+    int id;                       /* NN_INPROC, NN_IPC, ...; its option level */
+    const struct nn_topt *opts;   /* its own options, or NULL */
+    int nopts;
     /* 0 or -errno, synchronously (address syntax, bind(2) errors). */
     int (*bind)(struct nn_ep *ep);
     int (*connect)(struct nn_ep *ep);
@@ -103,6 +119,14 @@ struct nn_pipe_ops {
 struct nn_pipe *nn_pipe_new(struct nn_ep *ep, const struct nn_pipe_ops *ops,
                             void *tdata);
 void *nn_pipe_tdata(const struct nn_pipe *p);
+/* Pipe ops run with the socket lock held; debug builds (NN_DEBUG_LOCKS)
+   abort, naming the function, when the calling thread does not hold it. */
+#ifdef NN_DEBUG_LOCKS
+void nn_pipe_assert_locked_in(const struct nn_pipe *p, const char *fn);
+#define nn_pipe_assert_locked(p) nn_pipe_assert_locked_in((p), __func__)
+#else
+#define nn_pipe_assert_locked(p) ((void) (p))
+#endif
 struct nn_sock *nn_pipe_sock(const struct nn_pipe *p);
 void nn_pipe_ref(struct nn_pipe *p);
 void nn_pipe_unref(struct nn_pipe *p);

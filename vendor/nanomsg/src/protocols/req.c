@@ -84,10 +84,10 @@ static int req_create(struct nn_sock *s, void **state)
     return 0;
 }
 
-/* Drop whatever request or reply is held; back to IDLE. */
-static void req_reset(struct req *r)
+/* Drop whatever request or reply is held; back to IDLE. The timer is the
+   caller's (it needs the socket lock, which destroy does not hold). */
+static void req_drop(struct req *r)
 {
-    nn_sock_timer_stop(&r->resend);
     if (r->state == REQ_WAITING_PIPE || r->state == REQ_ACTIVE)
         nn_msg_term(&r->request);
     else if (r->state == REQ_DONE)
@@ -96,11 +96,17 @@ static void req_reset(struct req *r)
     r->state = REQ_IDLE;
 }
 
+static void req_reset(struct req *r)
+{
+    nn_sock_timer_stop(&r->resend);
+    req_drop(r);
+}
+
 static void req_destroy(void *state)
 {
     struct req *r = state;
-    req_reset(r);
     nn_sock_timer_term(&r->resend);
+    req_drop(r);
     free(r);
 }
 

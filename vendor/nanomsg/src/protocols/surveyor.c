@@ -96,7 +96,6 @@ static int surveyor_create(struct nn_sock *s, void **state)
 static void surveyor_destroy(void *state)
 {
     struct surveyor *v = state;
-    nn_sock_timer_stop(&v->timer);
     nn_sock_timer_term(&v->timer);
     free(v);
 }

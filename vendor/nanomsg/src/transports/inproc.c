@@ -45,11 +45,13 @@ static struct nn_pipe *peer_of(struct nn_pipe *p)
 
 static int inproc_send(struct nn_pipe *p, struct nn_msg *m)
 {
+    nn_pipe_assert_locked(p);
     return nn_pipe_deliver(peer_of(p), m) ? NN_PIPE_RELEASE : 0;
 }
 
 static int inproc_resume(struct nn_pipe *p, int claim)
 {
+    nn_pipe_assert_locked(p);
     (void) claim;
     /* Our inbound queue has room: the peer may send to us again. */
     nn_pipe_ready(peer_of(p));

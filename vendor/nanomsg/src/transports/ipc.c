@@ -178,9 +178,20 @@ static int nn_ipc_connect(struct nn_ep *ep)
     return rc;
 }
 
+/* Buffer sizes and security attributes are for Windows' named pipes in
+   libnanomsg; they are kept and read back, as there, and used for nothing.
+   The sizes take any int and a longer optvallen, as the reference does. */
+static const struct nn_topt nn_ipc_opts[] = {
+    { NN_IPC_SEC_ATTR, NN_TOPT_PTR, 0, 0, 0, 0 },
+    { NN_IPC_OUTBUFSZ, NN_TOPT_INT, -0x7fffffff - 1, 0x7fffffff, 4096, 0 },
+    { NN_IPC_INBUFSZ, NN_TOPT_INT, -0x7fffffff - 1, 0x7fffffff, 4096, 0 },
+};
+
 const struct nn_transport nn_ipc_transport = {
     .scheme = "ipc",
     .id = NN_IPC,
+    .opts = nn_ipc_opts,
+    .nopts = sizeof(nn_ipc_opts) / sizeof(nn_ipc_opts[0]),
     .bind = nn_ipc_bind,
     .connect = nn_ipc_connect,
     .stop = nn_stream_stop,

@@ -478,6 +478,7 @@ static int nn_sconn_rx_loop(struct nn_sconn *c, int hup)
    else queue and let the loop write on writability (queue). */
 static int nn_sconn_put(struct nn_pipe *p, struct nn_msg *m, int direct)
 {
+    nn_pipe_assert_locked(p);
     struct nn_sconn *c = nn_pipe_tdata(p);
     struct nn_sq_item e;
     struct iovec iov[3];
@@ -556,6 +557,7 @@ static int nn_sconn_queue(struct nn_pipe *p, struct nn_msg *m)
 
 static int nn_sconn_resume(struct nn_pipe *p, int claim)
 {
+    nn_pipe_assert_locked(p);
     struct nn_sconn *c = nn_pipe_tdata(p);
     int claimed = 0;
     int kick = 0;
@@ -593,6 +595,7 @@ static int nn_sconn_resume(struct nn_pipe *p, int claim)
    end of stream is flagged for it and it is kicked. */
 static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize)
 {
+    nn_pipe_assert_locked(p);
     struct nn_sconn *c = nn_pipe_tdata(p);
     int rc = NN_RX_AGAIN;
     int kick = 0;
@@ -647,6 +650,7 @@ static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize)
 
 static int nn_sconn_claim(struct nn_pipe *p, int on)
 {
+    nn_pipe_assert_locked(p);
     struct nn_sconn *c = nn_pipe_tdata(p);
     int kick = 0;
     int fd = -1;

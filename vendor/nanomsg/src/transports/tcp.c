@@ -170,9 +170,15 @@ static int nn_tcp_connect(struct nn_ep *ep)
     return rc;
 }
 
+static const struct nn_topt nn_tcp_opts[] = {
+    { NN_TCP_NODELAY, NN_TOPT_INT, 0, 1, 0, 1 },
+};
+
 const struct nn_transport nn_tcp_transport = {
     .scheme = "tcp",
     .id = NN_TCP,
+    .opts = nn_tcp_opts,
+    .nopts = sizeof(nn_tcp_opts) / sizeof(nn_tcp_opts[0]),
     .bind = nn_tcp_bind,
     .connect = nn_tcp_connect,
     .stop = nn_stream_stop,

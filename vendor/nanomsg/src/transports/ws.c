@@ -4,7 +4,10 @@
    connection. Addresses follow TRANSPORTS.md §5: bind like tcp (port
    mandatory) with an optional `/path` (libnanomsg refuses any path at
    bind and answers every resource; we answer only the bound path, or
-   every resource when bound without one); connect
+   every resource when bound without one). Endpoints of this process bound
+   to the same address with distinct paths share one listener (as in
+   nng): the first is the host, the others its guests, and a connection
+   moves to the guest whose path it asks for. Connect
    `[iface;]host[:port][/resource]`, port 80 by default, the port taken
    after the last ':' of the whole address.
 
@@ -12,6 +15,7 @@
    bind/connect before the first callback can run; stop runs on the loop
    through nn_io_call. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -25,6 +29,7 @@
 #include "resolver.h"
 #include "tcpaddr.h"
 #include "wsconn.h"
+#include "wshandshake.h"
 
 #define NN_WS_BACKLOG 100
 #define NN_WS_DEFAULT_PORT 80
@@ -46,6 +51,11 @@ struct nn_ws_ep {
 
     /* Bound. */
     int haspath;                   /* resource[] is the only path served */
+    struct nn_tcpaddr addrs[NN_TCPADDR_MAX];
+    int naddrs;
+    struct nn_ws_ep *host;         /* a guest's host; NULL for a host */
+    struct nn_list guests;         /* a host's guests (under ws_share_mtx) */
+    struct nn_list share;          /* host: in ws_hosts; guest: in guests */
     int nlisten;
     struct nn_ws_listener lis[NN_TCPADDR_MAX];
     struct nn_io_timer accept_pause;
@@ -62,7 +72,15 @@ struct nn_ws_ep {
     int cfd;                       /* socket while connect() is under way */
     struct nn_io_fd cw;
     struct nn_wsconn *live;        /* current connection, if any */
+    int msgtype;                   /* NN_WS_MSG_TYPE when connect was made */
 };
+
+/* Bound endpoints with a path that own a listener, for sharing it. The
+   lists (ws_hosts, each host's guests, their `host` links) are guarded by
+   ws_share_mtx, taken by bind (application thread) and on the loop
+   thread; never held across nn_io_call. */
+static pthread_mutex_t ws_share_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct nn_list ws_hosts = {&ws_hosts, &ws_hosts};
 
 static void ws_set_bufs(struct nn_sock *s, int fd)
 {
@@ -153,7 +171,7 @@ static void ws_connected(struct nn_ws_ep *w, int fd)
     cfg.client = 1;
     cfg.host = w->hostpart;
     cfg.resource = w->resource;
-    cfg.msgtype = w->ep->ws_msg_type;
+    cfg.msgtype = w->msgtype;
     cfg.gone = ws_conn_gone;
     cfg.owner = w;
     w->live = nn_wsconn_start(w->ep, fd, &cfg, &w->conns);
@@ -266,6 +284,8 @@ static struct nn_ws_ep *ws_ep_new(struct nn_ep *ep)
         return NULL;
     w->ep = ep;
     nn_list_init(&w->conns);
+    nn_list_init(&w->guests);
+    nn_list_init(&w->share);
     w->cfd = -1;
     for (i = 0; i < NN_TCPADDR_MAX; i++)
         w->lis[i].fd = -1;
@@ -284,6 +304,9 @@ static int ws_connect(struct nn_ep *ep)
         free(w);
         return rc;
     }
+    /* Taken now, as the socket options of an endpoint are (no lock is held
+       here). */
+    w->msgtype = nn_sock_getopt_int(ep->sock, NN_WS, NN_WS_MSG_TYPE);
     nn_backoff_init(&w->backoff, ep->reconnect_ivl, ep->reconnect_ivl_max);
     nn_io_timer_init(&w->retry, ws_attempt);
     nn_io_timer_init(&w->accept_pause, NULL);
@@ -309,6 +332,72 @@ static void ws_accept_resume(struct nn_io_timer *t)
 
     if (!w->stopping)
         ws_listen_set(w, NN_IO_IN);
+}
+
+/* nn_wsconn_route_fn of a host: the guest serving `path`, if any. */
+static int ws_route(void *owner, const char *path, size_t len,
+                    struct nn_wsconn_route *to)
+{
+    struct nn_ws_ep *w = owner, *g, *found = NULL;
+    struct nn_list *it, *tmp;
+
+    pthread_mutex_lock(&ws_share_mtx);
+    nn_list_foreach(it, tmp, &w->guests) {
+        g = nn_list_entry(it, struct nn_ws_ep, share);
+        if (nn_wshs_path_eq(g->resource, path, len)) {
+            found = g;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&ws_share_mtx);
+    if (found == NULL)
+        return 0;
+    /* A guest leaves only on the loop thread, where we are. */
+    to->ep = found->ep;
+    to->list = &found->conns;
+    to->path = found->resource;
+    to->msgtype = nn_sock_getopt_int(found->ep->sock, NN_WS, NN_WS_MSG_TYPE);
+    return 1;
+}
+
+static int ws_same_addrs(const struct nn_ws_ep *a, const struct nn_tcpaddr *addrs,
+                         int n)
+{
+    int i;
+
+    if (a->naddrs != n)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (a->addrs[i].len != addrs[i].len ||
+            memcmp(&a->addrs[i].ss, &addrs[i].ss, addrs[i].len) != 0)
+            return 0;
+    return 1;
+}
+
+/* Under ws_share_mtx: join the host bound to the same addresses as guest
+   `w` (0), or -EADDRINUSE when its path or another guest's is the same;
+   1 when no host has these addresses. */
+static int ws_join_locked(struct nn_ws_ep *w)
+{
+    struct nn_list *it, *tmp, *git, *gtmp;
+    struct nn_ws_ep *h, *g;
+
+    nn_list_foreach(it, tmp, &ws_hosts) {
+        h = nn_list_entry(it, struct nn_ws_ep, share);
+        if (!ws_same_addrs(h, w->addrs, w->naddrs))
+            continue;
+        if (nn_wshs_path_eq(h->resource, w->resource, strlen(w->resource)))
+            return -EADDRINUSE;
+        nn_list_foreach(git, gtmp, &h->guests) {
+            g = nn_list_entry(git, struct nn_ws_ep, share);
+            if (nn_wshs_path_eq(g->resource, w->resource, strlen(w->resource)))
+                return -EADDRINUSE;
+        }
+        w->host = h;
+        nn_list_push(&h->guests, &w->share);
+        return 0;
+    }
+    return 1;
 }
 
 static void ws_accept_io(struct nn_io_fd *lw, unsigned ev)
@@ -339,6 +428,8 @@ static void ws_accept_io(struct nn_io_fd *lw, unsigned ev)
         memset(&cfg, 0, sizeof(cfg));
         cfg.msgtype = nn_sock_getopt_int(s, NN_WS, NN_WS_MSG_TYPE);
         cfg.resource = w->haspath ? w->resource : NULL;
+        cfg.route = w->haspath ? ws_route : NULL;
+        cfg.route_owner = w;
         nn_wsconn_start(w->ep, fd, &cfg, &w->conns);
     }
 }
@@ -418,12 +509,28 @@ static int ws_bind(struct nn_ep *ep)
     w = ws_ep_new(ep);
     if (w == NULL)
         return -ENOMEM;
+    nn_io_timer_init(&w->accept_pause, ws_accept_resume);
+    nn_io_timer_init(&w->retry, NULL);
+    memcpy(w->addrs, addrs, sizeof(addrs[0]) * (size_t) n);
+    w->naddrs = n;
     if (path[0] != '\0') {
         strcpy(w->resource, path);
         w->haspath = 1;
+        /* Set first: connections may move to a guest as soon as it has
+           joined. */
+        ep->tdata = w;
+        pthread_mutex_lock(&ws_share_mtx);
+        rc = ws_join_locked(w);
+        pthread_mutex_unlock(&ws_share_mtx);
+        if (rc == 0)
+            return 0;
+        ep->tdata = NULL;
+        if (rc < 0) {
+            free(w);
+            return rc;
+        }
+        rc = 0;
     }
-    nn_io_timer_init(&w->accept_pause, ws_accept_resume);
-    nn_io_timer_init(&w->retry, NULL);
     for (i = 0; i < n; i++) {
         rc = ws_listen_one(w, &addrs[i]);
         if (rc == 0) {
@@ -453,6 +560,14 @@ static int ws_bind(struct nn_ep *ep)
         free(w);
         return rc;
     }
+    if (w->haspath) {
+        /* Another bind of these addresses meanwhile found the port taken
+           by the kernel: a race of two binds, which the loser sees as
+           EADDRINUSE, as without sharing. */
+        pthread_mutex_lock(&ws_share_mtx);
+        nn_list_push(&ws_hosts, &w->share);
+        pthread_mutex_unlock(&ws_share_mtx);
+    }
     return 0;
 }
 
@@ -474,10 +589,57 @@ static void ws_bind_loop(void *arg)
 
 /* ---- stop ---------------------------------------------------------------- */
 
+/* Loop thread, under ws_share_mtx: a stopping host hands its listeners
+   and its other guests to its first guest; a guest just leaves. */
+static void ws_unshare_locked(struct nn_ws_ep *w)
+{
+    struct nn_ws_ep *g;
+    struct nn_list *it, *tmp;
+    int i;
+
+    if (w->host != NULL) {
+        nn_list_remove(&w->share);
+        w->host = NULL;
+        return;
+    }
+    if (!nn_list_linked(&w->share))
+        return;
+    nn_list_remove(&w->share);
+    if (nn_list_empty(&w->guests))
+        return;
+    g = nn_list_entry(w->guests.next, struct nn_ws_ep, share);
+    nn_list_remove(&g->share);
+    g->host = NULL;
+    nn_list_foreach(it, tmp, &w->guests) {
+        nn_list_remove(it);
+        nn_list_push(&g->guests, it);
+        nn_list_entry(it, struct nn_ws_ep, share)->host = g;
+    }
+    nn_io_timer_cancel(&w->accept_pause);
+    for (i = 0; i < w->nlisten; i++) {
+        nn_io_fd_del(&w->lis[i].w);
+        g->lis[g->nlisten].fd = w->lis[i].fd;
+        g->lis[g->nlisten].owner = g;
+        w->lis[i].fd = -1;
+        if (nn_io_fd_add(&g->lis[g->nlisten].w, g->lis[g->nlisten].fd, NN_IO_IN,
+                         ws_accept_io) != 0) {
+            close(g->lis[g->nlisten].fd);
+            g->lis[g->nlisten].fd = -1;
+            continue;
+        }
+        g->nlisten++;
+    }
+    w->nlisten = 0;
+    nn_list_push(&ws_hosts, &g->share);
+}
+
 static void ws_stop_loop(void *arg)
 {
     struct nn_ws_ep *w = arg;
 
+    pthread_mutex_lock(&ws_share_mtx);
+    ws_unshare_locked(w);
+    pthread_mutex_unlock(&ws_share_mtx);
     w->stopping = 1;
     nn_io_timer_cancel(&w->retry);
     nn_lookup_cancel(&w->lookup);
@@ -505,9 +667,16 @@ static void ws_stop(struct nn_ep *ep)
     free(w);
 }
 
+static const struct nn_topt ws_opts[] = {
+    { NN_WS_MSG_TYPE, NN_TOPT_INT, NN_WS_MSG_TYPE_TEXT,
+      NN_WS_MSG_TYPE_BINARY, NN_WS_MSG_TYPE_BINARY, 1 },
+};
+
 const struct nn_transport nn_ws_transport = {
     .scheme = "ws",
     .id = NN_WS,
+    .opts = ws_opts,
+    .nopts = sizeof(ws_opts) / sizeof(ws_opts[0]),
     .bind = ws_bind,
     .connect = ws_connect,
     .stop = ws_stop,

@@ -56,6 +56,8 @@ struct nn_wsconn {
     int msgtype;
     const char *own_name;
     const char *path;           /* server: bound path, NULL for any */
+    nn_wsconn_route_fn route;   /* server: shared listener's router */
+    void *route_owner;
     char key[NN_WSHS_KEY_LEN + 1];
 
     /* Input: loop thread only. */
@@ -349,6 +351,7 @@ static void conn_prepare_locked(struct nn_wsconn *c, struct nn_msg *m)
 
 static int conn_send(struct nn_pipe *p, struct nn_msg *m)
 {
+    nn_pipe_assert_locked(p);
     struct nn_wsconn *c = nn_pipe_tdata(p);
     int rc;
 
@@ -390,6 +393,7 @@ static int conn_send(struct nn_pipe *p, struct nn_msg *m)
 
 static int conn_resume(struct nn_pipe *p, int claim)
 {
+    nn_pipe_assert_locked(p);
     struct nn_wsconn *c = nn_pipe_tdata(p);
 
     (void) claim;   /* ws has no pull: its loop thread reads */
@@ -486,6 +490,36 @@ static void conn_peer_gone(struct nn_wsconn *c, int code)
     pthread_mutex_unlock(&c->mtx);
 }
 
+/* A shared listener's connection moves, before its handshake is judged,
+   to the endpoint that serves the requested path: nothing of the old
+   endpoint is in use yet (no pipe), only its settings. */
+static void conn_reroute(struct nn_wsconn *c, const char *req, size_t len)
+{
+    struct nn_wsconn_route to;
+    const char *path;
+    size_t pathlen;
+    int rcvmax;
+
+    if (c->route == NULL ||
+        nn_wshs_request_path(req, len, &path, &pathlen) != 0 ||
+        !c->route(c->route_owner, path, pathlen, &to) || to.ep == c->ep)
+        return;
+    c->route = NULL;
+    /* Counted as accepted by the socket that now has it. */
+    nn_sock_stat(c->sock, NN_STAT_ACCEPTED_CONNECTIONS, -1);
+    nn_sock_stat(to.ep->sock, NN_STAT_ACCEPTED_CONNECTIONS, 1);
+    c->ep = to.ep;
+    c->sock = to.ep->sock;
+    c->own_name = conn_own_name(c->sock);
+    c->path = to.path;
+    c->msgtype = to.msgtype == NN_WS_MSG_TYPE_TEXT ? NN_WSF_TEXT : NN_WSF_BINARY;
+    rcvmax = nn_sock_getopt_int(c->sock, NN_SOL_SOCKET, NN_RCVMAXSIZE);
+    nn_wsdec_term(&c->dec);
+    nn_wsdec_init(&c->dec, 1, rcvmax < 0 ? UINT64_MAX : (uint64_t) rcvmax);
+    nn_list_remove(&c->item);
+    nn_list_push(to.list, &c->item);
+}
+
 /* The handshake with what has been read: 0 needs more, 1 done, -1 failed. */
 static int conn_handshake(struct nn_wsconn *c)
 {
@@ -506,6 +540,8 @@ static int conn_handshake(struct nn_wsconn *c)
             return -1;
         }
     } else {
+        if (blk > 0)
+            conn_reroute(c, buf, (size_t) blk);
         v = nn_wshs_serve_path(buf, blk < 0 ? len : (size_t) blk,
                                c->own_name, c->path,
                                blk < 0 ? NN_WSHS_TOO_LONG : NN_WSHS_OK,
@@ -857,6 +893,8 @@ struct nn_wsconn *nn_wsconn_start(struct nn_ep *ep, int fd,
     } else {
         c->own_name = conn_own_name(c->sock);
         c->path = cfg->resource;
+        c->route = cfg->route;
+        c->route_owner = cfg->route_owner;
     }
     /* The request goes out from the loop's first round (OUT interest). */
     c->interest = NN_IO_IN | (c->client ? NN_IO_OUT : 0);

@@ -14,6 +14,19 @@ struct nn_wsconn;
    loop thread; the connection then finishes closing and frees itself. */
 typedef void (*nn_wsconn_gone_fn)(void *owner, struct nn_wsconn *c);
 
+/* Server: where a request for `path` (`len` bytes) belongs when several
+   endpoints (of any sockets) share one listener, each with its own path.
+   Fills `to` and returns 1 to move the connection there, 0 to keep it.
+   Called on the loop thread while the handshake is being judged. */
+struct nn_wsconn_route {
+    struct nn_ep *ep;
+    struct nn_list *list;    /* that endpoint's connection list */
+    const char *path;        /* its bound path */
+    int msgtype;
+};
+typedef int (*nn_wsconn_route_fn)(void *owner, const char *path, size_t len,
+                                  struct nn_wsconn_route *to);
+
 struct nn_wsconn_cfg {
     int client;              /* 1: we send the request and mask frames */
     const char *host;        /* client: Host header value */
@@ -22,6 +35,8 @@ struct nn_wsconn_cfg {
     int msgtype;             /* default opcode of outgoing data frames */
     nn_wsconn_gone_fn gone;
     void *owner;
+    nn_wsconn_route_fn route;   /* server: NULL when the listener is ours */
+    void *route_owner;
 };
 
 /* Take over the connected non-blocking socket `fd` of endpoint `ep`, link

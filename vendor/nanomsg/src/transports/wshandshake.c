@@ -242,6 +242,31 @@ int nn_wshs_target_path(const char *uri, size_t len, const char **path,
     return 0;
 }
 
+int nn_wshs_path_eq(const char *bound, const char *path, size_t len)
+{
+    size_t blen = strlen(bound);
+
+    /* One trailing '/' is no part of the name (as nng has it): "/a/" is
+       "/a". */
+    if (blen > 1 && bound[blen - 1] == '/')
+        blen--;
+    if (len > 1 && path[len - 1] == '/')
+        len--;
+    return blen == len && memcmp(bound, path, len) == 0;
+}
+
+int nn_wshs_request_path(const char *req, size_t len, const char **path,
+                         size_t *pathlen)
+{
+    struct nn_wshs_str line, uri;
+    size_t pos = 0;
+
+    if (!nn_wshs_line(req, len, &pos, &line) ||
+        !nn_wshs_request_line_ok(line, &uri))
+        return -1;
+    return nn_wshs_target_path(uri.p, uri.len, path, pathlen);
+}
+
 /* The fields of a request the verdict depends on; p == NULL = absent. */
 struct nn_wshs_req {
     struct nn_wshs_str host, upgrade, connection, key, version, protocol;
@@ -410,7 +435,7 @@ enum nn_wshs_verdict nn_wshs_serve_path(const char *req, size_t len,
                                         char *out, size_t *outlen)
 {
     struct nn_wshs_req r;
-    struct nn_wshs_str line, uri = {"", 0}, want;
+    struct nn_wshs_str line, uri = {"", 0};
     enum nn_wshs_verdict v = forced;
     const char *rpath = "/";
     size_t pos = 0, rpathlen = 1;
@@ -433,9 +458,7 @@ enum nn_wshs_verdict nn_wshs_serve_path(const char *req, size_t len,
         if (path != NULL && v != NN_WSHS_BAD_FIELD && v != NN_WSHS_BAD_HOST &&
             v != NN_WSHS_BAD_UPGRADE && v != NN_WSHS_BAD_CONNECTION &&
             v != NN_WSHS_BAD_KEY && v != NN_WSHS_BAD_VERSION) {
-            want.p = path;
-            want.len = strlen(path);
-            if (want.len != rpathlen || memcmp(want.p, rpath, rpathlen) != 0)
+            if (!nn_wshs_path_eq(path, rpath, rpathlen))
                 v = NN_WSHS_NOT_FOUND;
         }
     }

@@ -73,7 +73,8 @@ enum nn_wshs_verdict nn_wshs_serve(const char *req, size_t len,
 
 /* nn_wshs_serve for an endpoint bound to resource path `path` (starting
    with '/'): a request for another path gets NN_WSHS_NOT_FOUND. With
-   `path` NULL any resource is accepted, as libnanomsg does. The request
+   `path` NULL any resource is accepted, as libnanomsg does. One trailing
+   '/' on either side is ignored ("/a/" serves and matches "/a"). The request
    target may be empty (nng sends `GET  HTTP/1.1` for a URL without a
    path), which means "/"; a query is not part of the path. */
 enum nn_wshs_verdict nn_wshs_serve_path(const char *req, size_t len,
@@ -88,5 +89,14 @@ enum nn_wshs_verdict nn_wshs_serve_path(const char *req, size_t len,
    target that is neither form or holds bytes outside printable ASCII. */
 int nn_wshs_target_path(const char *uri, size_t len, const char **path,
                         size_t *pathlen);
+
+/* Whether request path `path` (`len` bytes) names bound path `bound`:
+   equal but for one trailing '/' on either side. */
+int nn_wshs_path_eq(const char *bound, const char *path, size_t len);
+
+/* The path the request line of `req` asks for (see nn_wshs_target_path);
+   -1 for a malformed or incomplete request line. */
+int nn_wshs_request_path(const char *req, size_t len, const char **path,
+                         size_t *pathlen);
 
 #endif
