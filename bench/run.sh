@@ -50,7 +50,7 @@ setup_ours() {
     fi
     local src
     src="$(mktemp -d /tmp/nnpy-bench-src.XXXXXX)"
-    (cd "$ROOT" && tar --exclude=.git --exclude='./build' --exclude='vendor/nanomsg/build' \
+    (cd "$ROOT" && tar --exclude=.git --exclude='./build' --exclude='vendor/nanomsg/build' --exclude='vendor/nanomsg/build-*' \
         --exclude='bench/c/build' --exclude='*.so' --exclude='*.egg-info' -cf - .) | tar -C "$src" -xf -
     echo "run.sh: installing our nnpy into $VENV_OURS" >&2
     (cd "$src" && timeout 900 "$VENV_OURS/bin/pip" install -q --no-build-isolation \

@@ -14,10 +14,10 @@
    Only the limited API of CPython 3.9 is used (setup.py defines
    Py_LIMITED_API), so one abi3 build serves every CPython from 3.9 on,
    with one exception: METH_FASTCALL. Its flag value and calling convention
-   have not changed since CPython 3.7 and 3.10 added both to the stable ABI
-   as they were; the 3.9 headers merely hide them from limited-API code.
+   are unchanged since CPython 3.7, and 3.10 added them to the stable ABI
+   as they were; the 3.9 headers only hide them from limited-API code.
    Without it each call packs its arguments into a tuple, which made a
-   send+recv pair 25% slower (bench/loop_inproc.py). */
+   send+recv pair about 22% slower (bench/loop_inproc.py). */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #ifndef METH_FASTCALL

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import signal
 import struct
 import sys
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Dict, List, NoReturn, Optional, Sequence, Tuple
 
 from . import constants as nn
-from .errors import NNError
+from .errors import NNError, _strerror
 from .socket import Socket
 
 __all__ = ["main", "parse_args", "Options", "UsageError", "FORMATS", "format_message"]
@@ -40,8 +41,11 @@ _MAX_WAIT_MS = 2 ** 31 - 1
 
 # -- output formats ---------------------------------------------------------
 
+_ASCII = bytes(b if 0x20 <= b < 0x7F else 0x2E for b in range(256))
+
+
 def _ascii(msg: bytes) -> bytes:
-    return bytes(b if 0x20 <= b < 0x7F else 0x2E for b in msg) + b"\n"
+    return msg.translate(_ASCII) + b"\n"
 
 
 # Bytes --quoted writes other than as themselves; the rest of 0x20..0x7e
@@ -52,7 +56,13 @@ _QUOTED = [_QUOTED_SPECIAL.get(b, bytes([b]) if 0x20 <= b < 0x7F else b"\\x%02x"
 _HEX = [b"\\x%02x" % b for b in range(256)]
 
 
+# Anything but the bytes --quoted prints as themselves.
+_NEEDS_ESCAPE = re.compile(rb"[^\x20\x21\x23-\x5b\x5d-\x7e]")
+
+
 def _quoted(msg: bytes) -> bytes:
+    if _NEEDS_ESCAPE.search(msg) is None:   # the common case: plain text
+        return b'"' + msg + b'"\n'
     return b'"' + b"".join([_QUOTED[b] for b in msg]) + b'"\n'
 
 
@@ -477,7 +487,7 @@ def _socket_call(what: str, fn: Callable[..., object], *args: object) -> None:
     try:
         fn(*args)
     except NNError as e:
-        raise Failure(EXIT_SOCKET, "%s: %s" % (what, e)) from None
+        raise Failure(EXIT_SOCKET, "%s: %s" % (what, _strerror(e.error_no))) from None
 
 
 def open_socket(opts: Options) -> Socket:
@@ -486,7 +496,7 @@ def open_socket(opts: Options) -> Socket:
     try:
         sock = Socket(nn.AF_SP, SOCKET_TYPES[opts.type])
     except NNError as e:
-        raise Failure(EXIT_SOCKET, "cannot create the socket: %s" % e) from None
+        raise Failure(EXIT_SOCKET, "cannot create the socket: %s" % _strerror(e.error_no)) from None
     try:
         _configure(sock, opts)
     except BaseException:
@@ -509,7 +519,7 @@ def _configure(sock: Socket, opts: Options) -> None:
     for how, addr in opts.endpoints:
         method = sock.bind if how == "bind" else sock.connect
         where = os.fsencode(addr)
-        _socket_call("cannot %s to %s" % (how, addr), method, where)
+        _socket_call("cannot %s to %r" % (how, addr), method, where)
 
 
 class Session:
@@ -523,19 +533,22 @@ class Session:
         self.format = FORMATS[opts.format]
         self.out = out
         self.recv_ms = -1 if opts.recv_timeout is None else _ms(opts.recv_timeout)
+        self._rcvtimeo: Optional[int] = None   # as last set on the socket
 
     def send(self) -> None:
         _socket_call("cannot send", self.sock.send, self.data)
 
     def recv(self, timeout_ms: int) -> Optional[bytes]:
         """One message, or None when the wait ends (timeout, survey over)."""
-        self.sock.setsockopt(nn.SOL_SOCKET, nn.RCVTIMEO, timeout_ms)
+        if timeout_ms != self._rcvtimeo:
+            self.sock.setsockopt(nn.SOL_SOCKET, nn.RCVTIMEO, timeout_ms)
+            self._rcvtimeo = timeout_ms
         try:
             msg = self.sock.recv()
         except NNError as e:
             if e.error_no in (nn.ETIMEDOUT, nn.EAGAIN, nn.EFSM):
                 return None
-            raise Failure(EXIT_SOCKET, "cannot receive: %s" % e) from None
+            raise Failure(EXIT_SOCKET, "cannot receive: %s" % _strerror(e.error_no)) from None
         self.out(self.format(msg))
         return msg
 

@@ -38,6 +38,10 @@ rm -f "$OUT"/nnpy-*.whl "$OUT"/nnpy-*.tar.gz
 echo "== sdist"
 timeout 600 "$PY" -m build --sdist -o "$OUT" "$REPO" > "$WORK/sdist.log" 2>&1 \
     || { cat "$WORK/sdist.log"; exit 1; }
+if grep -E "[Dd]eprecat" "$WORK/sdist.log"; then
+    echo "deprecation warnings in the sdist build" >&2
+    exit 1
+fi
 SDIST="$(ls "$OUT"/nnpy-*.tar.gz)"
 echo "$(basename "$SDIST")"
 
@@ -76,8 +80,11 @@ build_one() {
         tail -60 "$dir/build.log"
         return 1
     fi
-    if grep -E "(warning|error):" "$dir/build.log" | grep -v -E "previously-included|byte-compiling"; then
-        echo "compiler warnings in the $plat build" >&2
+    # Compiler warnings, and setuptools' deprecation warnings (such as the
+    # old license table's), fail the build.
+    if grep -E "(warning|error):|[Dd]eprecat" "$dir/build.log" \
+        | grep -v -E "previously-included|byte-compiling"; then
+        echo "warnings in the $plat build ($dir/build.log)" >&2
         return 1
     fi
     local wheel

@@ -78,11 +78,15 @@ zmake() {
 
 declare -A COMPILED BACKEND TESTS
 for t in $TARGETS; do
-    if zmake "$t" "$t" "$OUT/$t/libnanomsg.a"; then
+    # A tested target compiles straight into its epoll test build, which
+    # then has its library already.
+    d=$t
+    case " $TEST_TARGETS " in *" $t "*) d=$t-tests-epoll ;; esac
+    if zmake "$t" "$d" "$OUT/$d/libnanomsg.a"; then
         COMPILED[$t]=yes
         # Which backend the target got: the name nn_iob_name returns ("poll"
         # alone would also match the symbol name of poll(2)).
-        if strings -a "$OUT/$t/libnanomsg.a" | grep -x epoll >/dev/null; then
+        if strings -a "$OUT/$d/libnanomsg.a" | grep -x epoll >/dev/null; then
             BACKEND[$t]=epoll
         else
             BACKEND[$t]=poll
@@ -90,8 +94,8 @@ for t in $TARGETS; do
     else
         COMPILED[$t]=FAIL
         BACKEND[$t]=-
-        say "---- $t: compile failed ($LOGS/$t.log)"
-        grep -E 'error|warning' "$LOGS/$t.log" | head -20 >&2
+        say "---- $t: compile failed ($LOGS/$d.log)"
+        grep -E 'error|warning' "$LOGS/$d.log" | head -20 >&2
     fi
     TESTS[$t]="n/a (compile only)"
 done

@@ -283,6 +283,19 @@ def test_quoted_and_hex_cover_every_byte():
     assert quoted.endswith(b"\\xfe\\xff")
 
 
+@pytest.mark.parametrize("byte", range(256))
+def test_one_byte_among_plain_text(byte):
+    """Plain text takes a short cut in --quoted; one other byte must not."""
+    plain = 0x20 <= byte < 0x7F
+    quoted = {0x22: b'\\"', 0x5C: b"\\\\"}.get(byte, bytes([byte]) if plain else None)
+    if quoted is None:
+        quoted = {0x0A: b"\\n", 0x0D: b"\\r"}.get(byte, b"\\x%02x" % byte)
+    message = b"ab" + bytes([byte]) + b"cd"
+    assert cli.format_message("quoted", message) == b'"ab' + quoted + b'cd"\n'
+    assert cli.format_message("ascii", message) == \
+        b"ab" + (bytes([byte]) if plain else b".") + b"cd\n"
+
+
 # -- the program: arguments, help, exit codes ------------------------------------------
 
 def test_help_lists_every_nanocat_option():
@@ -336,10 +349,10 @@ def test_console_script():
 def test_bind_failure_exits_3():
     done = run_cat("--pull", "--bind", "foo://x")
     assert done.returncode == 3
-    assert done.stderr == b"python -m nnpy: cannot bind to foo://x: Protocol not supported\n"
+    assert done.stderr == b"python -m nnpy: cannot bind to 'foo://x': Protocol not supported\n"
     done = run_cat("--pull", "--connect-local", "no-port")
     assert done.returncode == 3
-    assert done.stderr == (b"python -m nnpy: cannot connect to tcp://127.0.0.1:no-port: "
+    assert done.stderr == (b"python -m nnpy: cannot connect to 'tcp://127.0.0.1:no-port': "
                            b"Invalid argument\n")
 
 
@@ -348,8 +361,15 @@ def test_address_in_use_exits_3(sock):
     sock(nnpy.PULL).bind(where)
     done = run_cat("--pull", "--bind", where)
     assert done.returncode == 3
-    assert done.stderr == b"python -m nnpy: cannot bind to %s: Address already in use\n" \
+    assert done.stderr == b"python -m nnpy: cannot bind to '%s': Address already in use\n" \
         % where.encode()
+
+
+def test_pub_without_peer_gives_up_waiting():
+    t0 = time.monotonic()
+    done = run_cat("--pub", "--connect", tcp(), "-D", "lost", "--send-timeout", "0.3")
+    assert (done.returncode, done.stderr) == (0, b"")   # PUB drops it, as nanocat does
+    assert time.monotonic() - t0 >= 0.3
 
 
 def test_socket_name(sock, nncat):
@@ -410,8 +430,9 @@ def test_pub(sock):
     sub.subscribe(b"")
     where = tcp()
     sub.bind(where)
-    # One message, no --delay: the connection is awaited, not raced.
-    done = run_cat("--pub", "--connect", where, "--data", "news")
+    # One message, no --delay: the connection is awaited, not raced (for
+    # --send-timeout here, so a loaded machine has time to connect).
+    done = run_cat("--pub", "--connect", where, "--data", "news", "--send-timeout", "5")
     assert done.returncode == 0, done.stderr
     assert sub.recv() == b"news"
 
@@ -489,7 +510,7 @@ def test_surveyor(sock):
         r.bind(where) if not answering else r.connect(where)
         answering.append(r)
     p = subprocess.Popen([sys.executable, "-m", "nnpy", "--surveyor", "--connect", where,
-                          "-D", "who", "-A"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          "-D", "who", "-A", "--send-timeout", "5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          cwd="/")
     try:
         assert answering[0].recv() == b"who"
@@ -523,7 +544,7 @@ def test_bus_and_pair(kind, sock, nncat):
     peer = sock(getattr(nnpy, kind.upper()))
     where = tcp()
     peer.bind(where)
-    cat = nncat("--" + kind, "--connect", where, "-D", "hi", "-A")
+    cat = nncat("--" + kind, "--connect", where, "-D", "hi", "-A", "--send-timeout", "5")
     assert peer.recv() == b"hi"
     peer.send(b"back")
     peer.send(b"again")

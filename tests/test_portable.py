@@ -22,7 +22,7 @@ import signal, socket, struct, time
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # Python ignores it by default
 import nnpy
 
-def one(addr, family, target):
+def one(addr, family, target, how):
     s = nnpy.Socket(nnpy.AF_SP, nnpy.PAIR)
     s.setsockopt(nnpy.SOL_SOCKET, nnpy.SNDTIMEO, 200)
     s.bind(addr)
@@ -35,9 +35,15 @@ def one(addr, family, target):
         got += p.recv(8 - len(got))
     assert got == b"\0SP\0\0\x10\0\0", got
     s.send(b"hello")   # the connection is up: the first send goes through
-    p.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    p.close()
-    for _ in range(200):   # writes to a reset connection: EPIPE, never SIGPIPE
+    if how == "reset":
+        p.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        p.close()
+    else:
+        # The peer stops reading but keeps the connection: the library sees
+        # no end of stream, and its next write to a unix socket fails with
+        # EPIPE, the case that raises SIGPIPE.
+        p.shutdown(socket.SHUT_RD)
+    for _ in range(200):   # writes to a gone peer: errors, never SIGPIPE
         try:
             s.send(b"x" * 1000, nnpy.DONTWAIT)
         except nnpy.NNError:
@@ -49,9 +55,9 @@ probe = socket.socket()
 probe.bind(("127.0.0.1", 0))
 port = probe.getsockname()[1]
 probe.close()
-one("tcp://127.0.0.1:%d" % port, socket.AF_INET, ("127.0.0.1", port))
+one("tcp://127.0.0.1:%d" % port, socket.AF_INET, ("127.0.0.1", port), "reset")
 path = "TMPDIR/peer.ipc"
-one("ipc://" + path, socket.AF_UNIX, path)
+one("ipc://" + path, socket.AF_UNIX, path, "shut_rd")
 print("survived")
 """
 

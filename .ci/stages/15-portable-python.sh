@@ -11,6 +11,6 @@ PVENV="$(mktemp -d)/venv-portable"
 . "$PVENV/bin/activate"
 export NN_PORTABLE=1
 timeout 900 pip install -q '.[test]'
-# From outside the tree, so that the installed nnpy is imported.
+# From / so that the installed nnpy is imported, not ./nnpy.
 (cd / && python -c 'import nnpy; print("backend:", nnpy.ffi.string(nnpy.nanomsg.nn_io_backend_name()).decode())')
 timeout 1800 pytest -q tests

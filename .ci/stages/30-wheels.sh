@@ -6,8 +6,11 @@
 # with no compiler, is tested on CPython 3.9-3.13 (pyenv): the whole suite
 # on 3.9 and 3.13, a quick subset on 3.10-3.12 to keep the stage short (the
 # README's test run covers the whole suite from source on this venv's Python).
+# Last, the aarch64 manylinux wheel runs the suite (interop aside) under
+# qemu-user on Debian's arm64 CPython 3.11.
 set -euo pipefail
 WHEELHOUSE="$(mktemp -d)/wheelhouse"
 export WHEELHOUSE
 bash scripts/build-wheels.sh
 NNPY_WHEEL_QUICK="3.10 3.11 3.12" bash scripts/test-wheels.sh 3.9 3.10 3.11 3.12 3.13
+bash scripts/test-wheel-aarch64.sh

@@ -32,14 +32,17 @@ def c_peer(tmp_path_factory):
     cc = shutil.which("cc") or shutil.which("gcc")
     if not (cc and shutil.which("make")):
         pytest.skip("make and a C compiler are needed for the C interop test")
-    r = subprocess.run(["make", "-C", CORE, "build/libnanomsg.a"], capture_output=True,
+    # NN_PORTABLE=1 in the environment: make builds the portable path into
+    # build-portable/ (vendor/nanomsg/Makefile).
+    build = "build-portable" if os.environ.get("NN_PORTABLE", "") == "1" else "build"
+    r = subprocess.run(["make", "-C", CORE, build + "/libnanomsg.a"], capture_output=True,
                        text=True, timeout=900)
     assert r.returncode == 0, "building libnanomsg.a failed:\n%s\n%s" % (
         r.stdout[-3000:], r.stderr[-3000:])
     exe = str(tmp_path_factory.mktemp("cpeer") / "c_peer")
     r = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-O1",
                         "-I", os.path.join(CORE, "include"), os.path.join(HERE, "c_peer.c"),
-                        os.path.join(CORE, "build", "libnanomsg.a"), "-pthread", "-o", exe],
+                        os.path.join(CORE, build, "libnanomsg.a"), "-pthread", "-o", exe],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, "compiling c_peer.c failed:\n" + r.stderr[-3000:]
     return exe

@@ -108,14 +108,29 @@ int nn_iob_add(struct nn_io_fd *w)
     return 0;
 }
 
+static short to_poll(const struct nn_io_fd *w, uint64_t now)
+{
+    short e = 0;
+    if ((w->events & NN_IO_IN) ||
+        ((w->events & NN_IO_RDHUP) && w->parked_until <= now))
+        e |= POLLIN;
+    if (w->events & NN_IO_OUT)
+        e |= POLLOUT;
+    return e;
+}
+
 void nn_iob_set(struct nn_io_fd *w, unsigned events)
 {
     pthread_mutex_lock(&P.mtx);
-    unsigned old = w->events;
     __atomic_store_n(&w->events, events, __ATOMIC_RELAXED);
     w->parks = 0;
     w->parked_until = 0;
-    changed_locked((events & ~old) != 0);
+    /* Claiming a connection turns IN into RDHUP and back, both POLLIN
+       here: such changes neither rebuild the poll set (O(watches)) nor
+       wake the loop, which reads w->events when it dispatches. */
+    short now = to_poll(w, 0);
+    if (w->snap < 0 || now != w->polled)
+        changed_locked((now & ~w->polled) != 0 || w->snap < 0);
     pthread_mutex_unlock(&P.mtx);
 }
 
@@ -126,21 +141,11 @@ void nn_iob_del(struct nn_io_fd *w)
     P.ws[w->slot] = last;
     last->slot = w->slot;
     changed_locked(0);
-    pthread_mutex_unlock(&P.mtx);
+    /* The poll set is the loop thread's, which we are on. */
     if (w->snap >= 0 && w->snap < P.pn && P.pw[w->snap] == w)
         P.pw[w->snap] = NULL;
     w->snap = -1;
-}
-
-static short to_poll(const struct nn_io_fd *w, uint64_t now)
-{
-    short e = 0;
-    if ((w->events & NN_IO_IN) ||
-        ((w->events & NN_IO_RDHUP) && w->parked_until <= now))
-        e |= POLLIN;
-    if (w->events & NN_IO_OUT)
-        e |= POLLOUT;
-    return e;
+    pthread_mutex_unlock(&P.mtx);
 }
 
 /* Under P.mtx: copy the table into the poll set. 0 or -ENOMEM (the old
@@ -166,7 +171,7 @@ static int rebuild_locked(uint64_t now)
     for (int i = 0; i < P.n; i++) {
         struct nn_io_fd *w = P.ws[i];
         P.pfd[i + 1].fd = w->h;
-        P.pfd[i + 1].events = to_poll(w, now);
+        P.pfd[i + 1].events = w->polled = to_poll(w, now);
         P.pw[i + 1] = w;
         w->snap = i + 1;
         if (w->parked_until > now &&

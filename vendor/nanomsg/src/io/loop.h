@@ -35,6 +35,7 @@ struct nn_io_fd {
     /* The backend's. */
     int slot;          /* place in the poll backend's table */
     int snap;          /* place in the poll set being dispatched, or -1 */
+    short polled;      /* its events there */
     unsigned parks;    /* RDHUP checks in a row that found input */
     uint64_t parked_until;
 };

@@ -100,6 +100,21 @@ int nn_tcpaddr_host_ok(const char *s, size_t len, int ipv4only)
    address, else (when !ipv4only) its first IPv6 one. libnanomsg 1.1.5 no
    longer resolves interface names (ENODEV); we do, as its documentation
    and our issue ask. 0 or -ENODEV. */
+/* The BSDs and macOS (KAME) report a link-local address from getifaddrs
+   with its interface index inside bytes 2-3 of the address and a zero
+   sin6_scope_id; bind wants it the other way round. Bytes 2-3 of a proper
+   link-local address are zero, so elsewhere this changes nothing. */
+static void nn_tcpaddr_unembed_scope(struct sockaddr_in6 *sa)
+{
+    uint8_t *b = sa->sin6_addr.s6_addr;
+
+    if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80 && sa->sin6_scope_id == 0 &&
+        (b[2] | b[3]) != 0) {
+        sa->sin6_scope_id = (uint32_t) b[2] << 8 | b[3];
+        b[2] = b[3] = 0;
+    }
+}
+
 static int nn_tcpaddr_ifname(const char *s, size_t len, int ipv4only,
                              struct nn_tcpaddr *out)
 {
@@ -121,6 +136,8 @@ static int nn_tcpaddr_ifname(const char *s, size_t len, int ipv4only,
             memcpy(&out->ss, ifa->ifa_addr, sl);
             out->len = sl;
             found = 1;
+            if (fam == AF_INET6)
+                nn_tcpaddr_unembed_scope((struct sockaddr_in6 *) &out->ss);
             if (fam == AF_INET)
                 break;
         }

@@ -86,7 +86,9 @@ ssize_t nn_send_nosig(int fd, const void *buf, size_t len)
 /* No way to tell the socket: block SIGPIPE on this thread for the call,
    and take back a SIGPIPE the call raised (it stays pending on the thread
    while blocked). One that was pending before is the host's: left alone.
-   The library must never kill its host. */
+   It can only be pending already where the thread had it blocked (the
+   loop thread blocks everything); only then is it looked for first. The
+   library must never kill its host. */
 struct nosig {
     sigset_t old;
     int pending;    /* SIGPIPE was pending before the call */
@@ -97,9 +99,10 @@ static void nosig_enter(struct nosig *ns)
     sigset_t pipe, pend;
     sigemptyset(&pipe);
     sigaddset(&pipe, SIGPIPE);
-    sigpending(&pend);
-    ns->pending = sigismember(&pend, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe, &ns->old);
+    ns->pending = 0;
+    if (sigismember(&ns->old, SIGPIPE) && sigpending(&pend) == 0)
+        ns->pending = sigismember(&pend, SIGPIPE);
 }
 
 static void nosig_leave(struct nosig *ns, ssize_t rc)
@@ -110,11 +113,11 @@ static void nosig_leave(struct nosig *ns, ssize_t rc)
         int sig;
         sigemptyset(&pipe);
         sigaddset(&pipe, SIGPIPE);
-        sigpending(&pend);
-        if (sigismember(&pend, SIGPIPE))
+        if (sigpending(&pend) == 0 && sigismember(&pend, SIGPIPE))
             sigwait(&pipe, &sig);
     }
-    pthread_sigmask(SIG_SETMASK, &ns->old, NULL);
+    if (!sigismember(&ns->old, SIGPIPE))
+        pthread_sigmask(SIG_SETMASK, &ns->old, NULL);
     errno = e;
 }
 

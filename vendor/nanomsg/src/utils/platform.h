@@ -13,6 +13,13 @@
 #include <unistd.h>
 
 #if defined(__linux__) && !defined(NN_PORTABLE)
+#ifdef NN_BENCH_POLL_BACKEND
+/* For bench/ only: the poll backend with every Linux call kept, to tell
+   the backend's cost from the fallbacks'. Not a supported build. */
+#define NN_IO_BACKEND_POLL 1
+#else
+#define NN_IO_BACKEND_EPOLL 1
+#endif
 #define NN_HAVE_EPOLL 1
 #define NN_HAVE_EVENTFD 1
 #define NN_HAVE_ACCEPT4 1         /* and SOCK_NONBLOCK / SOCK_CLOEXEC */
@@ -24,7 +31,6 @@
     (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25)
 #define NN_HAVE_GETRANDOM 1
 #endif
-#define NN_IO_BACKEND_EPOLL 1
 #else
 #define NN_IO_BACKEND_POLL 1
 #endif
