@@ -20,8 +20,10 @@ mkdir "$WORK/src"
 tar --exclude=./.git --exclude=build --exclude='*.so' --exclude='*.egg-info' \
     -cf - . | tar -xf - -C "$WORK/src"
 # Sanitized build; -O1 keeps it fast enough for the suite's timeouts.
+# NN_DEBUG_LOCKS: the core also checks that the socket lock is held
+# wherever a function needs it (core/sock.h), as make check does.
 (cd "$WORK/src" &&
- CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -g -O1" \
+ CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -g -O1 -DNN_DEBUG_LOCKS" \
  LDFLAGS="-fsanitize=address,undefined" \
      timeout 900 "$ASAN_VENV/bin/pip" install -q --no-cache-dir '.[test]')
 if ! ldd "$ASAN_VENV"/lib/python3*/site-packages/nnpy/_nnpy*.so | grep -q libasan; then
