@@ -83,19 +83,37 @@ static void wait_subscribers(int pub, int n)
     sleep_ms(50);   /* the subscribers' side of the handshake */
 }
 
+/* A bound PUB (SNDBUF `sndbuf`, or the default for 0) with NSUBS
+   connected subscribers; `addr` receives its address. */
+static int pub_with_subs(int tr, int sndbuf, char *addr, size_t len,
+                         int subs[NSUBS])
+{
+    int pub = timed_socket(NN_PUB);
+    if (sndbuf)
+        CHECK(nn_setsockopt(pub, NN_SOL_SOCKET, NN_SNDBUF, &sndbuf,
+                            sizeof sndbuf) == 0);
+    mkaddr(addr, len, tr);
+    CHECK(nn_bind(pub, addr) >= 0);
+    for (int k = 0; k < NSUBS; k++)
+        subs[k] = sub_socket(addr);
+    wait_subscribers(pub, NSUBS);
+    return pub;
+}
+
+static void close_all(int pub, int subs[NSUBS])
+{
+    for (int k = 0; k < NSUBS; k++)
+        nn_close(subs[k]);
+    nn_close(pub);
+}
+
 /* Bursts that fit the buffers arrive whole at every subscriber. */
 static void pub_bursts(int tr)
 {
     static char buf[70000];
     char addr[128];
-    int big = 8 << 20;
-    int pub = timed_socket(NN_PUB), subs[NSUBS];
-    CHECK(nn_setsockopt(pub, NN_SOL_SOCKET, NN_SNDBUF, &big, sizeof big) == 0);
-    mkaddr(addr, sizeof addr, tr);
-    CHECK(nn_bind(pub, addr) >= 0);
-    for (int k = 0; k < NSUBS; k++)
-        subs[k] = sub_socket(addr);
-    wait_subscribers(pub, NSUBS);
+    int subs[NSUBS];
+    int pub = pub_with_subs(tr, 8 << 20, addr, sizeof addr, subs);
 
     uint32_t next = 0;
     for (int round = 0; round < 5; round++) {
@@ -113,9 +131,7 @@ static void pub_bursts(int tr)
             }
         }
     }
-    for (int k = 0; k < NSUBS; k++)
-        nn_close(subs[k]);
-    nn_close(pub);
+    close_all(pub, subs);
 }
 
 /* Overload: the publisher never waits; subscribers see gaps only. */
@@ -123,12 +139,8 @@ static void pub_overload(int tr)
 {
     static char buf[70000];
     char addr[128];
-    int pub = timed_socket(NN_PUB), subs[NSUBS];
-    mkaddr(addr, sizeof addr, tr);
-    CHECK(nn_bind(pub, addr) >= 0);
-    for (int k = 0; k < NSUBS; k++)
-        subs[k] = sub_socket(addr);
-    wait_subscribers(pub, NSUBS);
+    int subs[NSUBS];
+    int pub = pub_with_subs(tr, 0, addr, sizeof addr, subs);
     for (uint32_t i = 0; i < 20000; i++)
         CHECK(nn_send(pub, buf, msg_make(buf, i), 0) >= 0);
     for (int k = 0; k < NSUBS; k++) {
@@ -138,9 +150,7 @@ static void pub_overload(int tr)
             got++;
         CHECK(got > 0);
     }
-    for (int k = 0; k < NSUBS; k++)
-        nn_close(subs[k]);
-    nn_close(pub);
+    close_all(pub, subs);
 }
 
 /* Subscribers come and go while the publisher keeps their queues busy. */
@@ -148,12 +158,8 @@ static void churn(int tr)
 {
     static char buf[70000];
     char addr[128];
-    int pub = timed_socket(NN_PUB), subs[NSUBS];
-    mkaddr(addr, sizeof addr, tr);
-    CHECK(nn_bind(pub, addr) >= 0);
-    for (int k = 0; k < NSUBS; k++)
-        subs[k] = sub_socket(addr);
-    wait_subscribers(pub, NSUBS);
+    int subs[NSUBS];
+    int pub = pub_with_subs(tr, 0, addr, sizeof addr, subs);
     for (uint32_t i = 0; i < 3000; i++) {
         CHECK(nn_send(pub, buf, msg_make(buf, i), 0) >= 0);
         if (i % 300 == 299) {
@@ -162,9 +168,7 @@ static void churn(int tr)
             subs[k] = sub_socket(addr);
         }
     }
-    for (int k = 0; k < NSUBS; k++)
-        nn_close(subs[k]);
-    nn_close(pub);
+    close_all(pub, subs);
 }
 
 /* BUS shares the fan-out path: every other member gets each message once,
