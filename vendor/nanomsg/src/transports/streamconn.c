@@ -101,6 +101,8 @@ struct nn_sconn {
     size_t sndlimit;           /* NN_SNDBUF at connection time */
     struct nn_sq q;            /* what the kernel has not taken yet */
     int flush_owed;            /* in the flush queue (fan-out, see queue) */
+    int writing;               /* the loop writes a batch taken from q */
+    size_t wbytes;             /* bytes of that batch, counted in SNDBUF */
     struct nn_flushq_item flush;
 };
 
@@ -495,7 +497,7 @@ static int nn_sconn_put(struct nn_pipe *p, struct nn_msg *m, int direct)
         nn_msg_term(&e.m);
         goto out;
     }
-    if (direct && c->q.len == 0) {
+    if (direct && c->q.len == 0 && !c->writing) {
         total = nn_sq_gather(&e, 0, iov, &cnt);
         n = nn_sq_write(c->fd, iov, cnt);
         if (n >= 0 && (size_t) n == total) {
@@ -511,7 +513,7 @@ static int nn_sconn_put(struct nn_pipe *p, struct nn_msg *m, int direct)
         goto broken;
     /* Without a watch (after a hang-up) nobody else would write the queue;
        on such a socket this fails and ends the connection. */
-    if (!c->watched && nn_sq_flush(&c->q, c->fd) < 0) {
+    if (!c->watched && !c->writing && nn_sq_flush(&c->q, c->fd) < 0) {
         c->broken = 1;
         kick = nn_sconn_arm_locked(c);
         goto out;
@@ -524,7 +526,7 @@ static int nn_sconn_put(struct nn_pipe *p, struct nn_msg *m, int direct)
     }
     if (!flush)
         nn_sconn_interest_locked(c);
-    if (c->q.bytes > c->sndlimit) {
+    if (c->q.bytes + c->wbytes > c->sndlimit) {
         c->released = 1;
         rc = NN_PIPE_RELEASE;
     }
@@ -841,6 +843,34 @@ fail:
     nn_sconn_fail(c);
 }
 
+/* Loop thread, mtx held (released meanwhile): write what is queued. The
+   batch is taken out of the queue and written without the lock, so that
+   senders (a publisher with many subscribers) keep queueing behind it
+   instead of waiting for the system call. Whatever the kernel did not take
+   goes back in front of what was queued meanwhile. */
+static void nn_sconn_write_batch(struct nn_sconn *c)
+{
+    struct nn_sq batch = c->q;
+    int rc;
+
+    nn_sq_init(&c->q);
+    c->writing = 1;
+    c->wbytes = batch.bytes;
+    pthread_mutex_unlock(&c->mtx);
+    rc = nn_sq_flush(&batch, c->fd);
+    pthread_mutex_lock(&c->mtx);
+    c->writing = 0;
+    c->wbytes = 0;
+    if (rc < 0 || nn_sq_prepend(&c->q, &batch) < 0) {
+        nn_sq_term(&batch);
+        c->broken = 1;
+    } else if (!c->watched && c->q.len > 0 && nn_sq_flush(&c->q, c->fd) < 0) {
+        /* Unwatched (after a hang-up), nobody else writes what senders
+           queued meanwhile (see nn_sconn_put). */
+        c->broken = 1;
+    }
+}
+
 /* Loop thread: write what is queued; -1 if the connection broke (the
    caller fails it). A released pipe is flushed and made writable under
    the socket lock (see nn_pipe_lock); `released` only goes from 0 to 1
@@ -860,8 +890,8 @@ static int nn_sconn_write_out(struct nn_sconn *c, int flushq)
     pthread_mutex_lock(&c->mtx);
     if (flushq)
         c->flush_owed = 0;
-    if (!c->broken && nn_sq_flush(&c->q, c->fd) < 0)
-        c->broken = 1;
+    if (!c->broken && c->q.len > 0)
+        nn_sconn_write_batch(c);
     if (c->released && !c->broken && c->q.bytes <= c->sndlimit) {
         c->released = 0;
         ready = 1;

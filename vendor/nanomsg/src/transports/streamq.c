@@ -164,3 +164,40 @@ int nn_sq_flush(struct nn_sq *q, int fd)
     }
     return 0;
 }
+
+int nn_sq_prepend(struct nn_sq *q, struct nn_sq *front)
+{
+    struct nn_sq_item *nv;
+    size_t ncap = 16;
+    size_t i;
+
+    if (front->len == 0) {
+        nn_sq_term(front);
+        return 0;
+    }
+    if (q->len == 0) {
+        free(q->v);
+        *q = *front;
+        nn_sq_init(front);
+        return 0;
+    }
+    while (ncap < front->len + q->len)
+        ncap *= 2;
+    nv = malloc(ncap * sizeof(*nv));
+    if (nv == NULL)
+        return -ENOMEM;
+    for (i = 0; i < front->len; i++)
+        nv[i] = front->v[(front->head + i) % front->cap];
+    for (i = 0; i < q->len; i++)
+        nv[front->len + i] = q->v[(q->head + i) % q->cap];
+    free(q->v);
+    free(front->v);
+    q->v = nv;
+    q->cap = ncap;
+    q->head = 0;
+    q->len += front->len;
+    q->off = front->off;
+    q->bytes += front->bytes;
+    nn_sq_init(front);
+    return 0;
+}

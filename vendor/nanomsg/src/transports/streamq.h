@@ -49,5 +49,9 @@ int nn_sq_push(struct nn_sq *q, const struct nn_sq_item *e, size_t off);
 /* Write until empty or the kernel is full: 0, or -errno when the stream
    is broken. */
 int nn_sq_flush(struct nn_sq *q, int fd);
+/* Put what `front` still holds before everything in `q` (which has no
+   partly written message); `front` is left empty. 0 or -ENOMEM (then
+   nothing moved). */
+int nn_sq_prepend(struct nn_sq *q, struct nn_sq *front);
 
 #endif
