@@ -169,6 +169,11 @@ static void nn_sconn_close(struct nn_sconn *c, int stat)
     nn_flushq_remove(&c->flush);
     if (c->watched)
         nn_io_fd_del(&c->w);
+    /* Closed by our side (socket or endpoint closing): what is still queued
+       (fan-out leaves it to this thread) goes to the kernel if it takes it
+       now; nothing waits for it. */
+    if (stat == NN_STAT_DROPPED_CONNECTIONS && !c->broken && c->q.len > 0)
+        (void) nn_sq_flush(&c->q, c->fd);
     close(c->fd);
     nn_sq_term(&c->q);
     nn_sc_dec_term(&c->dec);
