@@ -331,34 +331,20 @@ static int nn_wshs_has_token(struct nn_wshs_str v, const char *tok)
     return 0;
 }
 
-static int nn_wshs_b64val(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-/* RFC 6455 §4.2.1: the key must decode to exactly 16 bytes. That is 22
-   base64 characters and "==", the last character carrying 2 bits of data
-   and 4 zero bits (canonical encoding, as every client produces). */
+/* RFC 6455 §4.2.1: the key must decode to exactly 16 bytes, in the
+   canonical encoding every client produces (the unused low bits of the
+   last character zero), so that encoding the bytes again gives it back. */
 static int nn_wshs_key_ok(struct nn_wshs_str k)
 {
-    size_t i;
+    uint8_t raw[16];
+    char canon[NN_BASE64_LEN(sizeof(raw)) + 1];
 
-    if (k.len != NN_WSHS_KEY_LEN || k.p[22] != '=' || k.p[23] != '=')
+    if (k.len != NN_WSHS_KEY_LEN ||
+        nn_base64_decode(k.p, k.len, raw, sizeof(raw)) != (int) sizeof(raw))
         return 0;
-    for (i = 0; i < 22; i++)
-        if (nn_wshs_b64val(k.p[i]) < 0)
-            return 0;
-    return (nn_wshs_b64val(k.p[21]) & 0x0f) == 0;
+    return nn_base64_encode(raw, sizeof(raw), canon, sizeof(canon)) ==
+               (int) k.len &&
+           memcmp(canon, k.p, k.len) == 0;
 }
 
 static enum nn_wshs_verdict nn_wshs_judge(const struct nn_wshs_req *r,
