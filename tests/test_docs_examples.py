@@ -22,7 +22,9 @@ from docblocks import ROOT, Block, Unit
 PY_TIMEOUT = 60
 SH_TIMEOUT = 400
 
-pytestmark = pytest.mark.timeout(SH_TIMEOUT + 60)
+# The pages are the source tree's; the wheel runs (scripts/test-wheels.sh)
+# copy only tests/ and deselect source_tree.
+pytestmark = [pytest.mark.timeout(SH_TIMEOUT + 60), pytest.mark.source_tree]
 
 PRINT_COMMENT = re.compile(r"^\s*print\(.*\)\s*#\s?(.*?)\s*$")
 PORTED = re.compile(r"((?:tcp|ws)://[^\s/\"':;]*(?:;[^\s/\"':]*)?):(\d{4,5})")

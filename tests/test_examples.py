@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 TIMEOUT = 60
 
-pytestmark = pytest.mark.timeout(TIMEOUT * 2 + 30)
+# examples/ is the source tree's (see test_docs_examples.py).
+pytestmark = [pytest.mark.timeout(TIMEOUT * 2 + 30), pytest.mark.source_tree]
 
 EXPECTED = {
     "pair.py": ["b'hello'", "b'world'"],
