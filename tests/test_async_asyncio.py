@@ -194,7 +194,9 @@ def test_loop_closed_with_waits_pending(socks, addr):
     a.close()
     b.close()
     gc.collect()            # the abandoned task and its future form a cycle
-    assert open_fds() == before
+    # Nothing left open by this test; earlier tests' connections may still
+    # be closing on the I/O thread, so the count can only be lower.
+    assert open_fds() <= before
 
 
 def test_asyncio_run_cancels_pending_and_unregisters(run, socks, addr):

@@ -355,23 +355,19 @@ def test_ws_path_both_ways(ours, nng, we_bind):
     link(pull, push, where, we_bind)
     push.send(b"on path")
     assert pull.recv() == b"on path"
-    # A second pair on the wrong path of the same port.
-    wrong = port_part + "/svc/b"
-    if we_bind:
-        lost = nng.socket("PUSH", send_timeout=800)
-        lost.dial(wrong)
-        with pytest.raises(NngError) as e:
-            lost.send(b"x")
-        assert e.value.err == "Timeout"
-    else:
+    # A second pair on the wrong path of the same port. Only our dialer is
+    # sent there: nng (pynng 0.9) sometimes aborts in nni_dialer_close when
+    # a dialer that our server refused with 404 is closed, which would kill
+    # the peer process. test_ws_path.py refuses wrong paths ours to ours.
+    if not we_bind:
         lost = ours(nnpy.PUSH, SNDTIMEO=800)
-        lost.connect(wrong)
+        lost.connect(port_part + "/svc/b")
         with pytest.raises(nnpy.NNError) as e:
             lost.send(b"x")
         assert e.value.error_no == nnpy.ETIMEDOUT
-    set_rcvtimeo(pull, 200)
-    with pytest.raises(nnpy.NNError):
-        pull.recv()
+        set_rcvtimeo(pull, 200)
+        with pytest.raises(nnpy.NNError):
+            pull.recv()
 
 
 def test_ws_paths_sharing_our_port(ours, nng):
