@@ -56,9 +56,16 @@ echo "== aarch64 wheels of the test requirements (pip download)"
 SITE="$WORK/site"
 mkdir -p "$SITE" "$WORK/dl"
 mapfile -t REQUIRES < <("$PY" "$REPO/scripts/wheel-requires.py" "${wheels[0]}" test)
+# pip takes --platform literally, so every manylinux level up to the glibc of
+# the Debian root (2.36) is listed: some requirements (pynng 0.9) publish
+# aarch64 wheels only for manylinux_2_26 and later.
+PLATFORMS=(--platform manylinux2014_aarch64)
+for v in 17 24 26 27 28 31 34 35 36; do
+    PLATFORMS+=(--platform "manylinux_2_${v}_aarch64")
+done
 timeout 600 "$PY" -m pip download -q -d "$WORK/dl" --only-binary=:all: \
-    --platform manylinux2014_aarch64 --python-version 3.11 --implementation cp \
-    --abi cp311 "${REQUIRES[@]}"
+    "${PLATFORMS[@]}" --python-version 3.11 --implementation cp \
+    --abi cp311 --abi abi3 --abi none "${REQUIRES[@]}"
 for w in "$WORK"/dl/*.whl "${wheels[0]}"; do
     "$PY" -m zipfile -e "$w" "$SITE"
 done
