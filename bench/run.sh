@@ -46,8 +46,9 @@ setup_ours() {
     if [ ! -x "$VENV_OURS/bin/python" ]; then
         echo "run.sh: creating $VENV_OURS" >&2
         "$PY" -m venv "$VENV_OURS"
-        timeout 600 "$VENV_OURS/bin/pip" install -q cffi setuptools wheel
     fi
+    # pyproject.toml needs setuptools 77 (PEP 639 license); a new venv ships an older one.
+    timeout 600 "$VENV_OURS/bin/pip" install -q cffi 'setuptools>=77' wheel 2>&1 | grep -v '^WARNING' || true
     local src
     src="$(mktemp -d /tmp/nnpy-bench-src.XXXXXX)"
     (cd "$ROOT" && tar --exclude=.git --exclude='./build' --exclude='vendor/nanomsg/build' --exclude='vendor/nanomsg/build-*' \

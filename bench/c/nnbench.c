@@ -6,7 +6,7 @@
  *   TEST       lat   REQ/REP round trip (median, p99)
  *              thr   PUSH/PULL one-way throughput (messages/s, MB/s)
  *              loop  one thread: nn_send on one PAIR, nn_recv on its peer
- *   TRANSPORT  inproc | ipc | tcp
+ *   TRANSPORT  inproc | ipc | tcp | ws (ws://127.0.0.1:PORT, binary frames)
  *   SIZE       message size in bytes (> 0)
  *   SECONDS    upper bound of the timed region (default 0.25)
  *
@@ -479,7 +479,7 @@ static void *peer_thread(void *p)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: nnbench lat|thr|loop inproc|ipc|tcp SIZE [SECONDS]\n");
+    fprintf(stderr, "usage: nnbench lat|thr|loop inproc|ipc|tcp|ws SIZE [SECONDS]\n");
     return 1;
 }
 
@@ -507,11 +507,11 @@ int main(int argc, char **argv)
         snprintf(c.addr, sizeof c.addr, "inproc://nnbench-%d", (int) getpid());
     } else if (strcmp(c.transport, "ipc") == 0) {
         snprintf(c.addr, sizeof c.addr, "ipc:///tmp/nnbench-%d.ipc", (int) getpid());
-    } else if (strcmp(c.transport, "tcp") == 0) {
+    } else if (strcmp(c.transport, "tcp") == 0 || strcmp(c.transport, "ws") == 0) {
         int port = free_tcp_port();
         if (port < 0)
             return 1;
-        snprintf(c.addr, sizeof c.addr, "tcp://127.0.0.1:%d", port);
+        snprintf(c.addr, sizeof c.addr, "%s://127.0.0.1:%d", c.transport, port);
     } else {
         return usage();
     }
