@@ -7,7 +7,8 @@
 Which nnpy is measured is decided by the interpreter that runs this file
 (our package and the original ``nnpy==1.4.2`` live in separate venvs, as
 both install a module called ``nnpy``) and, optionally, by ``NNPY_MODULE``
-(a module name with the nnpy API; default ``nnpy``).
+(a module name with the nnpy API; default ``nnpy``).  ``--lib pynng``
+measures pynng (nng) through the same cells instead.
 
 Tests, each printed as one JSON line:
 
@@ -119,6 +120,49 @@ class Lib:
         except Exception:
             v = "?"
         return "%s %s at %s" % (self.m.__name__, v, os.path.dirname(self.m.__file__))
+
+
+class PynngSock:
+    """A pynng socket behind the few nnpy calls the cells make."""
+
+    # pynng 0.9 cannot receive an empty message (its recv unpacks a NULL
+    # body), and the REQ/REP cell ends with one: that marker travels as
+    # this token instead, outside the timed region.
+    END = b"\x00pybench-end"
+
+    def __init__(self, s: Any) -> None:
+        self.s = s
+        self.close = s.close
+
+    def send(self, m: bytes) -> None:
+        self.s.send(m or self.END)
+
+    def recv(self) -> bytes:
+        m = self.s.recv()
+        return b"" if m == self.END else m
+
+    def bind(self, addr: str) -> None:
+        self.s.listen(addr)
+
+    def connect(self, addr: str) -> None:
+        self.s.dial(addr, block=True)
+
+
+class PynngLib(Lib):
+    KINDS = {"REQ": "Req0", "REP": "Rep0", "PUSH": "Push0", "PULL": "Pull0", "PAIR": "Pair0"}
+
+    def __init__(self) -> None:
+        import pynng
+        self.m = pynng
+
+    def socket(self, kind: str) -> Any:
+        # nng's 1 MiB default receive limit: 0 lifts it, as RCVMAXSIZE -1 does.
+        s = getattr(self.m, self.KINDS[kind])(recv_timeout=IO_TIMEOUT_MS, send_timeout=IO_TIMEOUT_MS,
+                                              recv_max_size=0)
+        return PynngSock(s)
+
+    def rcvtimeo(self, s: Any, ms: int) -> None:
+        s.s.recv_timeout = ms
 
 
 def unsupported(exc: BaseException) -> bool:
@@ -304,7 +348,7 @@ def address(transport: str, test: str, tmpdir: str) -> str:
         return "inproc://pybench-%d-%s" % (os.getpid(), test)
     if transport == "ipc":
         return "ipc://%s/%s.ipc" % (tmpdir, test)
-    return "tcp://127.0.0.1:%d" % free_tcp_port()
+    return "%s://127.0.0.1:%d" % (transport, free_tcp_port())
 
 
 def run_peer(lib: Lib, plan: List[List[Any]], ch: Pipes) -> int:
@@ -327,7 +371,9 @@ def run_peer(lib: Lib, plan: List[List[Any]], ch: Pipes) -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--transport", default="inproc", choices=("inproc", "ipc", "tcp"))
+    ap.add_argument("--transport", default="inproc", choices=("inproc", "ipc", "tcp", "ws"))
+    ap.add_argument("--lib", default="nnpy", choices=("nnpy", "pynng"),
+                    help="nnpy: the nnpy API (NNPY_MODULE); pynng: pynng through the same cells")
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--tests", default="lat,thr")
     ap.add_argument("--seconds", type=float, default=0.2)
@@ -343,7 +389,7 @@ def main() -> int:
     # Watchdog: SIGALRM's default action ends a stuck process, even one
     # blocked inside a C call.
     signal.alarm(int(len(tests) * (args.seconds + 15) + 30))
-    lib = Lib()
+    lib = PynngLib() if args.lib == "pynng" else Lib()
 
     if args.peer_plan:  # this is the child of an ipc/tcp run
         r, w = (int(x) for x in args.peer_fds.split(","))
@@ -366,7 +412,7 @@ def main() -> int:
         thread.start()
     elif needs_peer:
         child = subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__), "--transport", args.transport,
+            [sys.executable, os.path.abspath(__file__), "--transport", args.transport, "--lib", args.lib,
              "--size", str(args.size), "--tests", args.tests, "--seconds", str(args.seconds),
              "--peer-plan", json.dumps(plan), "--peer-fds", "%d,%d" % (to_peer_r, to_main_w)],
             pass_fds=(to_peer_r, to_main_w))
