@@ -2,6 +2,7 @@
 """Side-by-side runs of our nnpy / C core against nnpy 1.4.2 / libnanomsg.
 
     python3 bench/compare.py [--rounds 5] [--seconds 0.2] [--levels py,c,async]
+    python3 bench/compare.py --levels ws,many,mem [--clients 1000]   # issue 10's cells
                              [--transports inproc,ipc,tcp] [--sizes 64,4096,65536,1048576]
                              [--out results.jsonl] [--md table.md]
     python3 bench/compare.py --report results.jsonl      # tables only
@@ -18,6 +19,10 @@ goes first flips every round, so load from other processes on this shared
 machine falls on both alike.  Each table cell is the median over rounds;
 each ratio is the median of the per-round ratios ours/theirs.
 Latency ratios below 1 and throughput ratios above 1 mean we are faster.
+
+The levels ``ws``, ``many`` and ``mem`` are the cells of issue 10 (see
+``CELLS``); each is measured against every peer that has the feature, and
+the ratio of a round is ours against the best peer of that round.
 
 Every child runs under a time limit; a run that fails is recorded with its
 error and shown as such (``n/a`` when the library refused the transport).
@@ -37,6 +42,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 HERE = os.path.dirname(os.path.abspath(__file__))
 SIZES = (64, 4096, 65536, 1048576)
 TRANSPORTS = ("inproc", "ipc", "tcp")
+ORDER = TRANSPORTS + ("ws",)   # ws is measured only by the ws level
 RUN_TIMEOUT_S = 90
 
 # impl -> (level, side).  "raw" is the plain-socket floor, not a contender.
@@ -45,9 +51,32 @@ IMPLS = {
     "c-ours": ("c", "ours"), "c-libnanomsg": ("c", "theirs"), "raw": ("c", "floor"),
     "async-nnpy": ("async", "ours"), "async-pyzmq": ("async", "theirs"),
     "async-pynng": ("async", "theirs"),
+    "py-pyzmq": ("py", "theirs"), "py-pynng": ("py", "theirs"),
 }
 ASYNC = ("async-nnpy", "async-pyzmq", "async-pynng")
 ASYNC_TARGET = 1.2   # issue 8: at least 1.2x the best of pyzmq and pynng
+
+# Issue 10's cells.  level -> (tests, transports, sizes or None for the
+# level's own fixed size); the peers of each side are below.
+CELLS = {
+    "ws": (("lat", "thr"), ("ws",), (64, 65536)),
+    "many": (("many",), ("tcp", "ipc"), None),
+    "mem": (("mem",), ("tcp", "ipc"), None),
+}
+# Who has the feature: pyzmq has no ws transport that speaks nanomsg's
+# (libzmq's ws is a draft and carries ZMTP), so it is no ws peer.
+PY_PEERS = {"ws": ("py-orig", "py-pynng"), "many": ("py-orig", "py-pyzmq", "py-pynng"),
+            "mem": ("py-orig", "py-pyzmq", "py-pynng")}
+CELL_TARGET = {"thr": 1.2, "many": 1.2, "lat": 1.0, "mem": 1.0}
+
+
+def level_of(r: Dict[str, Any]) -> str:
+    """The level a record was measured by."""
+    if r.get("transport") == "ws":
+        return "ws"
+    if r.get("test") in ("many", "mem"):
+        return r["test"]
+    return IMPLS.get(r.get("impl", ""), ("?",))[0]
 
 
 def size_name(n: int) -> str:
@@ -91,13 +120,21 @@ class Runner:
         self.c = {"c-ours": os.path.join(args.cbuild, "nnbench-ours"),
                   "c-libnanomsg": os.path.join(args.cbuild, "nnbench-sys")}
         self.raw = os.path.join(args.cbuild, "rawbench")
+        self.many = {"c-ours": os.path.join(args.cbuild, "manybench-ours"),
+                     "c-libnanomsg": os.path.join(args.cbuild, "manybench-sys")}
         self.env = dict(os.environ)
         self.env.pop("PYTHONPATH", None)  # the venv alone decides which nnpy
 
+    def interp(self, impl: str) -> str:
+        """py-orig runs in its own venv; every other Python side in ours."""
+        return self.py["py-orig" if impl == "py-orig" else "py-ours"]
+
     def py_cell(self, impl: str, transport: str, size: int, tests: str) -> List[Dict[str, Any]]:
-        cmd = [self.py[impl], os.path.join(HERE, "pybench.py"), "--transport", transport,
+        cmd = [self.interp(impl), os.path.join(HERE, "pybench.py"), "--transport", transport,
                "--size", str(size), "--tests", tests, "--seconds", str(self.a.seconds),
                "--label", impl]
+        if impl == "py-pynng":
+            cmd += ["--lib", "pynng"]
         recs, rc, err = run(cmd, self.env)
         done = {r["test"] for r in recs}
         for t in tests.split(","):
@@ -120,6 +157,50 @@ class Runner:
             return [failed(impl, test, transport, size, rc, err)]
         return recs
 
+    def many_cell(self, impl: str, test: str, transport: str) -> List[Dict[str, Any]]:
+        """manybench (C) or manypy (Python): test many = load, mem = idle."""
+        mode = "load" if test == "many" else "idle"
+        if impl in self.many:
+            cmd = [self.many[impl], transport, str(self.a.clients), str(self.a.seconds), mode]
+        else:
+            lib = {"py-pyzmq": "pyzmq", "py-pynng": "pynng"}.get(impl, "nnpy")
+            cmd = [self.interp(impl), os.path.join(HERE, "manypy.py"), "--lib", lib, "--mode", mode,
+                   "--transport", transport, "--clients", str(self.a.clients),
+                   "--seconds", str(self.a.seconds), "--label", impl]
+        recs, rc, err = run(cmd, self.env)
+        size = 64 if test == "many" else 0
+        if not recs or rc != 0:
+            return [failed(impl, test, transport, size, rc, err)]
+        for r in recs:
+            r["impl"] = impl
+        return recs
+
+    def cells(self, k: int) -> Iterable[Dict[str, Any]]:
+        """Issue 10's cells: C ours vs libnanomsg, then Python nnpy vs its
+        peers; the order of the contenders rotates with the round."""
+        def rot(xs: Tuple[str, ...]) -> Tuple[str, ...]:
+            return xs[k % len(xs):] + xs[:k % len(xs)]
+
+        for level in ("ws", "many", "mem"):
+            if level not in self.a.levels:
+                continue
+            tests, transports, sizes = CELLS[level]
+            py = ("py-ours",) + PY_PEERS[level]
+            for transport in transports:
+                for size in sizes or (0,):
+                    for test in tests:
+                        for impl in rot(("c-ours", "c-libnanomsg")):
+                            if level == "ws":
+                                yield from self.c_cell(impl, test, transport, size)
+                            else:
+                                yield from self.many_cell(impl, test, transport)
+                    if level == "ws":
+                        for impl in rot(py):
+                            yield from self.py_cell(impl, transport, size, ",".join(tests))
+                    else:
+                        for impl in rot(py):
+                            yield from self.many_cell(impl, tests[0], transport)
+
     def round(self, k: int) -> Iterable[Dict[str, Any]]:
         """One round: every cell, both sides back to back; who goes first
         alternates with the round number."""
@@ -129,6 +210,7 @@ class Runner:
             return (b, a) if flip else (a, b)
 
         levels = self.a.levels
+        yield from self.cells(k)
         for transport in self.a.transports:
             for size in self.a.sizes:
                 if "py" in levels:
@@ -269,10 +351,82 @@ def async_table(recs: List[Dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def tables(recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> str:
+def best_ratios(idx: Any, ours: str, peers: Iterable[str], key: Key, field: str,
+                lower_is_better: bool) -> Tuple[List[float], Dict[str, Dict[int, float]]]:
+    """Per-round ratios of ours against the best peer of that round, as
+    "times better" (> 1: ours is better), and each peer's values."""
+    mine = values(idx, ours, key, field)
+    others = {p: values(idx, p, key, field) for p in peers}
+    rs = []
+    for k, v in mine.items():
+        theirs = [o[k] for o in others.values() if k in o and o[k] > 0]
+        if theirs and v > 0:
+            rs.append(min(theirs) / v if lower_is_better else v / max(theirs))
+    return rs, others
+
+
+def cells_table(recs: List[Dict[str, Any]]) -> str:
+    """Issue 10's cells (levels ws, many, mem): ours against the best peer
+    that has the feature, per round."""
     idx = index(recs)
-    keys = sorted({k for (_, k) in idx}, key=lambda k: (TRANSPORTS.index(k[1]), k[2]))
+    cell_recs = [r for r in recs if level_of(r) in CELLS]
+    if not cell_recs:
+        return ""
+    keys = sorted({(r["test"], r["transport"], r["size"]) for r in cell_recs},
+                  key=lambda k: (("lat", "thr", "many", "mem").index(k[0]), ORDER.index(k[1]), k[2]))
+    peer_names = {"c-libnanomsg": "libnanomsg", "py-orig": "nnpy 1.4.2", "py-pyzmq": "pyzmq",
+                  "py-pynng": "pynng"}
+    rows = [("C", "c-ours", ("c-libnanomsg",)), ("Python", "py-ours", None)]
+    lines = ["", "### Issue 10 cells: ws, REP with many REQ clients, memory per idle connection", "",
+             "Ratio: per round, ours against the best peer of that round, as times better "
+             "(latency and bytes: theirs/ours; messages/s: ours/theirs); median (range). "
+             "Targets: %.1f for throughput and requests/s, %.1f (no worse) for round trips "
+             "and memory." % (CELL_TARGET["thr"], CELL_TARGET["lat"]), "",
+             "| level | cell | ours | peers (median) | ratio vs best | target | met |",
+             "|---|---|---|---|---|---|---|"]
+    met = total = 0
+    for key in keys:
+        test, transport, size = key
+        # (field, unit, what, lower is better)
+        fields = {"lat": [("median_us", " µs", "round trip", True)],
+                  "thr": [("msgs_s", " msg/s", "throughput", False)],
+                  "many": [("msgs_s", " req/s", "1 REP, %d REQ", False)],
+                  "mem": [("server_bytes_per_conn", " B", "%d idle REQ, server B/conn", True),
+                          ("client_bytes_per_conn", " B", "%d idle REQ, client B/conn", True)]}[test]
+        level = "ws" if transport == "ws" else test
+        for lv, ours, peers in rows:
+            if (ours, key) not in idx:
+                continue
+            peers = peers or PY_PEERS[level]
+            clients = next(iter(idx[(ours, key)].values())).get("clients", 0)
+            for field, unit, what, lower in fields:
+                rs, _ = best_ratios(idx, ours, peers, key, field, lower)
+                what = what % clients if "%d" in what else what
+                name = "%s %s%s" % (transport, what, " " + size_name(size) if size else "")
+                peer_txt = ", ".join("%s %s" % (peer_names[p], cell(idx, p, key, field))
+                                     for p in peers if (p, key) in idx)
+                target = CELL_TARGET[test]
+                if rs:
+                    med = statistics.median(rs)
+                    total += 1
+                    met += med >= target
+                    rc = "%.2f (%.2f–%.2f)" % (med, min(rs), max(rs)) if len(rs) > 1 else "%.2f" % med
+                    ok = "yes" if med >= target else "**no**"
+                else:
+                    rc, ok = "–", ""
+                lines.append("| %s | %s | %s | %s | %s | %.1f | %s |" % (
+                    lv, name, cell(idx, ours, key, field) + unit,
+                    peer_txt, rc, target, ok))
+    lines.append("")
+    lines.append("Issue 10 cells at target (median): %d of %d." % (met, total))
+    return "\n".join(lines)
+
+
+def tables(recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> str:
     rounds = len({r.get("round", 0) for r in recs})
+    recs = [r for r in recs if level_of(r) not in CELLS]
+    idx = index(recs)
+    keys = sorted({k for (_, k) in idx}, key=lambda k: (ORDER.index(k[1]), k[2]))
     lines: List[str] = []
     add = lines.append
     tally = {"py": [0, 0], "c": [0, 0]}
@@ -393,6 +547,7 @@ def main() -> int:
     ap.add_argument("--levels", default="py,c,async")
     ap.add_argument("--transports", default=",".join(TRANSPORTS))
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    ap.add_argument("--clients", type=int, default=1000, help="REQ clients of the many and mem levels")
     ap.add_argument("--no-raw", dest="raw", action="store_false", help="skip the raw-socket floor")
     ap.add_argument("--venv-ours", default=os.environ.get("VENV_OURS", "/tmp/venv-ours"))
     ap.add_argument("--venv-orig", default=os.environ.get("VENV_ORIG", "/tmp/venv-orig"))
@@ -426,11 +581,8 @@ def main() -> int:
         if len(a.report) > 1:
             meta["tree"] = " + ".join(trees)
         # Only the asked-for levels: pooled runs may differ in the others.
-        wanted = {"py": ("py-ours", "py-orig"), "c": ("c-ours", "c-libnanomsg", "raw"),
-                  "async": ASYNC}
-        keep = {i for lv in a.levels for i in wanted.get(lv, ())}
-        recs = [r for r in recs if r.get("impl") in keep]
-        print(tables(recs, meta) + async_table(recs))
+        recs = [r for r in recs if level_of(r) in a.levels]
+        print(tables(recs, meta) + async_table(recs) + cells_table(recs))
         return 0
 
     out = a.out or "/tmp/nnpy-bench-%s.jsonl" % time.strftime("%Y%m%d-%H%M%S")
@@ -457,7 +609,7 @@ def main() -> int:
         meta["wall_s"] = round(time.monotonic() - start)
         f.write(json.dumps(dict(impl="meta", test="", transport="", size=0, load_end=meta["load_end"],
                                 wall_s=meta["wall_s"])) + "\n")
-    text = tables(recs, meta) + async_table(recs)
+    text = tables(recs, meta) + async_table(recs) + cells_table(recs)
     print(text)
     if a.md:
         with open(a.md, "w") as f:
