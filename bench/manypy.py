@@ -13,7 +13,8 @@ by the same interpreter), each with its own connection to the server.
   waits for replies on all of its sockets at once (poll(2) on the receive
   descriptors for nnpy and pynng, ``zmq.Poller`` for pyzmq) and sends the
   next request on each socket whose reply is in.  The result is the number
-  of requests the server answered per second over ``--seconds``.
+  of requests the server answered per second over ``--seconds``, and the
+  server process's CPU time per request (``server_cpu_us``, all threads).
 * ``idle``: the server reads its RSS after binding, lets every client
   connect and do one round trip, waits 0.2 s and reads it again:
   ``server_bytes_per_conn`` is the growth over the client count.  Each
@@ -341,14 +342,15 @@ def server(a: argparse.Namespace) -> int:
             for _, _, w in kids:
                 os.write(w, b"G")
             time.sleep(0.05)
-            t0, c0 = time.perf_counter(), served[0]
+            t0, cpu0, c0 = time.perf_counter(), time.process_time(), served[0]
             time.sleep(a.seconds)
-            c1, t1 = served[0], time.perf_counter()
+            c1, cpu1, t1 = served[0], time.process_time(), time.perf_counter()
             for _, _, w in kids:
                 os.write(w, b"S")
             for _, r, _ in kids:
                 read_line(r)
-            rec.update(test="many", size=SIZE, n=c1 - c0, msgs_s=round((c1 - c0) / (t1 - t0), 1))
+            rec.update(test="many", size=SIZE, n=c1 - c0, msgs_s=round((c1 - c0) / (t1 - t0), 1),
+                       server_cpu_us=round((cpu1 - cpu0) * 1e6 / max(1, c1 - c0), 2))
         else:
             time.sleep(0.2)
             rss1 = rss_bytes()

@@ -2,7 +2,8 @@
 # Where the time goes: the evidence behind the notes in bench/README.md.
 # Needs perf (linux-perf) and what bench/run.sh sets up; runs in ~1 minute.
 #
-#   bash bench/profile.sh
+#   bash bench/profile.sh          # the cells below
+#   bash bench/profile.sh cells    # issue 10's cells only (ws, 1000 clients)
 #
 # 1. Per message (lat: per round trip), for the raw socket floor, our core
 #    and libnanomsg: context switches, CPU time (both processes, all
@@ -26,7 +27,7 @@ for sc in futex read recvmsg write writev sendmsg poll epoll_wait; do
 done
 per_msg() {  # test transport size seconds: one line per program
     for prog in rawbench nnbench-ours nnbench-sys; do
-        if [ "$2" = inproc ] && [ "$prog" = rawbench ]; then continue; fi
+        if [ "$2" != ipc ] && [ "$2" != tcp ] && [ "$prog" = rawbench ]; then continue; fi
         out=$(timeout 60 perf stat -x, -e "$EVENTS" -o "$TMP/stat" -- "$B/$prog" "$1" "$2" "$3" "$4")
         python3 - "$prog" "$out" "$TMP/stat" <<'EOF2'
 import json, sys
@@ -51,6 +52,63 @@ hdr() {
     echo "## $1"
     printf '%-13s %-14s %6s %8s %6s %6s %6s %6s\n' program result cs cpu_us reads writes waits futex
 }
+# Issue 10's cells: ws, and one REP server under 1000 REQ clients.
+# manybench load runs the server thread in the parent and the clients in
+# four children: perf stat covers all of them; per request served in the
+# timed region (set-up and the one warm-up round trip per client included
+# in the counts, so these per-request figures are slightly high).
+many_stat() {  # transport seconds
+    for prog in manybench-ours manybench-sys; do
+        out=$(timeout 120 perf stat -x, -e "$EVENTS" -o "$TMP/stat" -- "$B/$prog" "$1" 1000 "$2" load)
+        python3 - "$prog" "$out" "$TMP/stat" <<'EOF2'
+import json, sys
+prog, out, path = sys.argv[1:]
+r = json.loads(out)
+n = r["n"] + r["clients"]
+st = {}
+for line in open(path):
+    f = line.strip().split(",")
+    if len(f) > 2 and f[0].replace(".", "").isdigit():
+        st[f[2].replace("syscalls:sys_enter_", "")] = float(f[0])
+g = lambda *ks: sum(st.get(k, 0) for k in ks) / n
+print("%-15s %-14s %6.2f %8.1f %6.2f %6.2f %6.2f %6.2f" % (
+    prog, "%.0f req/s" % r["msgs_s"], g("context-switches"), st["task-clock"] * 1e3 / n,
+    g("read", "recvmsg"), g("write", "writev", "sendmsg"), g("poll", "epoll_wait"), g("futex")))
+EOF2
+    done
+}
+top_syms() {  # title, command...: the top entries of a CPU profile by symbol
+    echo "$1 (perf record: shared objects, then user-space symbols):"
+    shift
+    (cd / && timeout 120 perf record -q -F 2999 -g -o "$TMP/c.data" -- "$@" >/dev/null 2>&1) || true
+    perf report -i "$TMP/c.data" --no-children --sort dso --stdio 2>/dev/null |
+        grep -E '^ +[0-9.]+%' | head -4 || true
+    perf report -i "$TMP/c.data" --no-children --sort dso,sym --stdio 2>/dev/null | grep -v kernel |
+        grep -E '^ +[0-9.]+%' | head -10 || true   # head closes the pipe early
+}
+if [ "${1:-}" = cells ]; then
+    hdr "PUSH/PULL 64 B over ws, per message (0.5 s)"
+    per_msg thr ws 64 0.5
+    hdr "PUSH/PULL 64 KiB over ws, per message (0.5 s)"
+    per_msg thr ws 65536 0.5
+    hdr "REQ/REP 64 B over ws, per round trip (1 s)"
+    per_msg lat ws 64 1.0
+    for t in ipc tcp; do
+        hdr "REP server, 1000 REQ clients over $t, per request (1 s)"
+        many_stat $t 1.0
+    done
+    echo
+    top_syms "ours, PUSH/PULL 64 B over ws" "$B/nnbench-ours" thr ws 64 0.5
+    top_syms "libnanomsg, PUSH/PULL 64 B over ws" "$B/nnbench-sys" thr ws 64 0.5
+    top_syms "ours, REP + 1000 REQ over ipc" "$B/manybench-ours" ipc 1000 1.0 load
+    top_syms "libnanomsg, REP + 1000 REQ over ipc" "$B/manybench-sys" ipc 1000 1.0 load
+    if [ -x "$VENV_OURS/bin/python" ]; then
+        top_syms "nnpy, PUSH/PULL 64 KiB over ws" "$VENV_OURS/bin/python" "$HERE/pybench.py" \
+            --transport ws --size 65536 --tests thr --seconds 0.5
+    fi
+    exit 0
+fi
+
 hdr "REQ/REP 64 B over tcp, per round trip (1 s)"
 per_msg lat tcp 64 1.0
 hdr "REQ/REP 64 B over ipc, per round trip (1 s)"

@@ -22,7 +22,9 @@
  *       forked before the library is first used (libnanomsg allows 512
  *       sockets per process); each child watches its sockets' NN_RCVFD with
  *       poll(2) and sends the next request as soon as a reply is in. The
- *       count is taken at the server over SECONDS.
+ *       count is taken at the server over SECONDS, with the server
+ *       process's CPU time per request (all its threads; the clients'
+ *       processes are not counted), which the machine's load moves less.
  * idle  Memory per idle connection. The server process binds a REP socket,
  *       reads its RSS, lets the children connect CLIENTS REQ sockets and do
  *       one round trip each, waits 0.2 s and reads its RSS again: the
@@ -44,6 +46,7 @@
 #include <string.h>
 #include <poll.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -187,6 +190,16 @@ out:
 /* ---- load and idle: clients in child processes ---------------------------- */
 
 #define NPROC 4
+
+/* CPU time (user + system) of this whole process, all threads, in ns. */
+static uint64_t cpu_ns(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return ((uint64_t) ru.ru_utime.tv_sec + (uint64_t) ru.ru_stime.tv_sec) * 1000000000u +
+           ((uint64_t) ru.ru_utime.tv_usec + (uint64_t) ru.ru_stime.tv_usec) * 1000u;
+}
 
 /* Resident set size in bytes (/proc/self/statm), or -1. */
 static long rss_bytes(void)
@@ -408,20 +421,22 @@ static int children_main(const char *mode, const char *transport, const char *ad
         for (int p = 0; p < NPROC; p++)
             put_tok(ch[p].wfd, 'G');
         usleep(50000);   /* every request outstanding before the count starts */
-        uint64_t t0 = now_ns();
+        uint64_t t0 = now_ns(), cpu0 = cpu_ns();
         unsigned long c0 = atomic_load(&served);
         usleep((useconds_t) (seconds * 1e6));
         unsigned long c1 = atomic_load(&served);
-        uint64_t t1 = now_ns();
+        uint64_t t1 = now_ns(), cpu1 = cpu_ns();
         for (int p = 0; p < NPROC; p++)
             put_tok(ch[p].wfd, 'S');
         for (int p = 0; p < NPROC; p++)
             if (ch[p].n > 0 && read_result(&ch[p], &got[p], &per[p]) < 0)
                 goto out;
         printf("{\"impl\": \"%s\", \"test\": \"many\", \"transport\": \"%s\", "
-               "\"clients\": %d, \"size\": %d, \"n\": %lu, \"msgs_s\": %.1f}\n",
+               "\"clients\": %d, \"size\": %d, \"n\": %lu, \"msgs_s\": %.1f, "
+               "\"server_cpu_us\": %.2f}\n",
                LIBNAME, transport, nclients, SIZE, c1 - c0,
-               (double) (c1 - c0) / ((double) (t1 - t0) / 1e9));
+               (double) (c1 - c0) / ((double) (t1 - t0) / 1e9),
+               c1 > c0 ? (double) (cpu1 - cpu0) / 1e3 / (double) (c1 - c0) : 0.0);
     } else {
         usleep(200000);
         long rss1 = rss_bytes();
