@@ -401,9 +401,11 @@ def cells_table(recs: List[Dict[str, Any]]) -> str:
             peers = peers or PY_PEERS[level]
             clients = next(iter(idx[(ours, key)].values())).get("clients", 0)
             for field, unit, what, lower in fields:
+                if not values(idx, ours, key, field):
+                    continue   # older records lack this field
                 rs, _ = best_ratios(idx, ours, peers, key, field, lower)
                 what = what % clients if "%d" in what else what
-                name = "%s %s%s" % (transport, what, " " + size_name(size) if size else "")
+                name = "%s%s %s" % (transport, " " + size_name(size) if size else "", what)
                 peer_txt = ", ".join("%s %s" % (peer_names[p], cell(idx, p, key, field))
                                      for p in peers if (p, key) in idx)
                 # The server's CPU per request is shown, not scored: the
