@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -390,6 +391,12 @@ static int children_main(const char *mode, const char *transport, const char *ad
 {
     int load = strcmp(mode, "load") == 0;
     struct child ch[NPROC];
+    if (nclients < NPROC * 2) {
+        fprintf(stderr, "manybench: %s needs at least %d clients\n", mode, NPROC * 2);
+        return 1;
+    }
+    /* A child that failed has closed its pipe: see EPIPE, not SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
     memset(ch, 0, sizeof ch);
     if (fork_children(ch, nclients, addr, load) < 0)
         return 1;
