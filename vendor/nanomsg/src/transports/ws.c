@@ -1,19 +1,20 @@
 /* The ws:// transport: endpoints. Listening, accept pause, connect
    attempts and reconnect backoff are the stream engine's (stream.c); here
    each connected socket becomes a ws connection (wsconn.c: handshake and
-   framing) instead of an SP stream one. Addresses follow TRANSPORTS.md §5: bind like tcp (port
-   mandatory) with an optional `/path` (libnanomsg refuses any path at
-   bind and answers every resource; we answer only the bound path, or
-   every resource when bound without one). Endpoints of this process bound
-   to the same address with distinct paths share one listener (as in
-   nng): the first is the host, the others its guests, and a connection
-   moves to the guest whose path it asks for. Connect
-   `[iface;]host[:port][/resource]`, port 80 by default, the port taken
-   after the last ':' of the whole address.
+   framing) instead of an SP stream one.
+
+   Addresses follow TRANSPORTS.md §5: bind like tcp (port mandatory) with
+   an optional `/path` (libnanomsg refuses any path at bind and answers
+   every resource; we answer only the bound path, or every resource when
+   bound without one). Endpoints of this process bound to the same address
+   with distinct paths share one listener (as in nng): the first is the
+   host, the others its guests, and a connection moves to the guest whose
+   path it asks for. Connect `[iface;]host[:port][/resource]`, port 80 by
+   default, the port taken after the last ':' of the whole address.
 
    All endpoint state is touched on the loop thread only, except in
    bind/connect before the first callback can run; stop runs on the loop
-   (the engine's `stopping` and `stopped`). */
+   (the engine's `stopping` and `stopped` hooks). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ struct nn_ws_ep {
     struct nn_ep *ep;
     struct nn_stream_ep *sep;      /* the engine's side of the endpoint */
     struct nn_list conns;          /* every nn_wsconn of this endpoint */
+    char resource[NN_SOCKADDR_MAX];   /* bound path, or request target */
 
     /* Bound. */
     int haspath;                   /* resource[] is the only path served */
@@ -53,7 +55,6 @@ struct nn_ws_ep {
     /* Connecting. */
     struct nn_tcpdial dial;        /* host (for resolving), port, local */
     char hostpart[NN_SOCKADDR_MAX];   /* Host header: host[:port] as written */
-    char resource[NN_SOCKADDR_MAX];
     int msgtype;                   /* NN_WS_MSG_TYPE when connect was made */
 };
 
