@@ -15,16 +15,6 @@ static const char *const names[] = {"tcp", "ipc", "ws"};
 
 #define MAXDUPS 4096
 
-static int wait_stat(int s, int st, uint64_t v, int ms)
-{
-    for (; ms > 0; ms -= 10) {
-        if (nn_get_statistic(s, st) >= v)
-            return 1;
-        sleep_ms(10);
-    }
-    return 0;
-}
-
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -85,7 +75,7 @@ static void run(int tr)
     CHECK(n < MAXDUPS && errno == EMFILE);
     t0 = now_ms();
     CHECK(raw_peer(tr, port, path, fd) == 0);
-    CHECK(wait_stat(pull, NN_STAT_ACCEPT_ERRORS, 1, 3000));
+    CHECK(stat_reaches(pull, NN_STAT_ACCEPT_ERRORS, 1, 3000));
     /* Paused: one attempt per 100 ms (the slack is for a loaded machine),
        not one per loop round (thousands). */
     sleep_ms(300);
@@ -98,7 +88,7 @@ static void run(int tr)
     while (n > 0)
         close(dups[--n]);
     CHECK(setrlimit(RLIMIT_NOFILE, &old) == 0);
-    CHECK(wait_stat(pull, NN_STAT_ACCEPTED_CONNECTIONS, 1, 3000));
+    CHECK(stat_reaches(pull, NN_STAT_ACCEPTED_CONNECTIONS, 1, 3000));
     CHECK(nn_connect(push, addr) >= 0);
     CHECK(nn_send(push, "after", 5, 0) == 5);
     CHECK(nn_recv(pull, buf, sizeof(buf), 0) == 5 && memcmp(buf, "after", 5) == 0);
