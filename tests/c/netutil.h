@@ -42,6 +42,17 @@ static inline int free_port(void)
     return port;
 }
 
+/* Did statistic `st` of socket `s` reach `v` within `ms`? */
+static inline int stat_reaches(int s, int st, uint64_t v, int ms)
+{
+    for (; ms > 0; ms -= 10) {
+        if (nn_get_statistic(s, st) >= v)
+            return 1;
+        sleep_ms(10);
+    }
+    return nn_get_statistic(s, st) >= v;
+}
+
 /* A socket whose send and recv give up after 3 s, so no test hangs. */
 static inline int timed_socket(int proto)
 {

@@ -27,16 +27,6 @@ static void setint(int s, int opt, int v)
     CHECK(nn_setsockopt(s, NN_SOL_SOCKET, opt, &v, sizeof v) == 0);
 }
 
-static int wait_stat(int s, int st, uint64_t v, int ms)
-{
-    for (; ms > 0; ms -= 10) {
-        if (nn_get_statistic(s, st) >= v)
-            return 1;
-        sleep_ms(10);
-    }
-    return 0;
-}
-
 /* `from` sends `len` bytes; did `to` get exactly them within `ms`? */
 static int passes(int from, int to, size_t len, int ms)
 {
@@ -57,16 +47,16 @@ static void lowered(int tr)
     mkaddr(addr, sizeof addr, tr);
     CHECK(nn_bind(a, addr) >= 0);
     CHECK(nn_connect(b, addr) >= 0);
-    CHECK(wait_stat(a, NN_STAT_ACCEPTED_CONNECTIONS, 1, 3000));
+    CHECK(stat_reaches(a, NN_STAT_ACCEPTED_CONNECTIONS, 1, 3000));
     CHECK(passes(b, a, 200, 3000));
 
     setint(a, NN_RCVMAXSIZE, 100);
     /* Over the new limit: dropped with its connection. */
     CHECK(!passes(b, a, 200, 500));
     CHECK(nn_errno() == ETIMEDOUT);
-    CHECK(wait_stat(a, NN_STAT_BROKEN_CONNECTIONS, 1, 3000));
+    CHECK(stat_reaches(a, NN_STAT_BROKEN_CONNECTIONS, 1, 3000));
     /* The peer reconnects; under the limit still passes. */
-    CHECK(wait_stat(a, NN_STAT_ACCEPTED_CONNECTIONS, 2, 3000));
+    CHECK(stat_reaches(a, NN_STAT_ACCEPTED_CONNECTIONS, 2, 3000));
     CHECK(passes(b, a, 100, 3000));
     if (failures > f0)
         fprintf(stderr, "lowered limit failed on %s\n", names[tr]);
@@ -83,7 +73,7 @@ static void raised(int tr)
     setint(a, NN_RCVMAXSIZE, 100);
     CHECK(nn_bind(a, addr) >= 0);
     CHECK(nn_connect(b, addr) >= 0);
-    CHECK(wait_stat(a, NN_STAT_ACCEPTED_CONNECTIONS, 1, 3000));
+    CHECK(stat_reaches(a, NN_STAT_ACCEPTED_CONNECTIONS, 1, 3000));
     CHECK(passes(b, a, 100, 3000));
 
     setint(a, NN_RCVMAXSIZE, 1000);

@@ -1,5 +1,6 @@
 /* Stream endpoints: the accept loop of a listener and the connect attempts
-   of a dialer (see stream.h). Connections themselves live in streamconn.c. */
+   of a dialer (see stream.h). Connections themselves live in streamconn.c,
+   or in the transport's own code (vt->start). */
 #include "stream.h"
 
 #include <errno.h>
@@ -73,6 +74,14 @@ static void nn_stream_accept_error(struct nn_stream_ep *sep, int err)
     nn_io_timer_start(&sep->accept_pause, NN_STREAM_ACCEPT_PAUSE_MS);
 }
 
+/* A new connection, the transport's own or an SP stream one. */
+static int nn_stream_conn_start(struct nn_stream_ep *sep, int fd)
+{
+    if (sep->vt->start != NULL)
+        return sep->vt->start(sep, fd);
+    return nn_sconn_start(sep, fd);
+}
+
 static void nn_stream_accept_cb(struct nn_io_fd *w, unsigned revents)
 {
     struct nn_stream_lsn *lsn = nn_stream_of(w, struct nn_stream_lsn, w);
@@ -93,38 +102,72 @@ static void nn_stream_accept_cb(struct nn_io_fd *w, unsigned revents)
         nn_sock_stat(sep->sock, NN_STAT_ACCEPTED_CONNECTIONS, 1);
         sep->vt->setopts(sep, fd);
         /* On failure the descriptor is closed: the peer sees a reset. */
-        nn_sconn_start(sep, fd);
+        nn_stream_conn_start(sep, fd);
     }
 }
 
 struct nn_stream_add {
     struct nn_stream_ep *sep;
+    int first;   /* index of the first new listener in lsn[] */
+    int n;
     int rc;
 };
 
 static void nn_stream_listen_loop(void *arg)
 {
     struct nn_stream_add *a = arg;
-    struct nn_stream_ep *sep = a->sep;
+    struct nn_stream_lsn *lsn = &a->sep->lsn[a->first];
     int i;
 
-    for (i = 0; i < sep->nlsn; i++) {
-        a->rc = nn_io_fd_add(&sep->lsn[i].w, sep->lsn[i].fd, NN_IO_IN,
+    for (i = 0; i < a->n; i++) {
+        a->rc = nn_io_fd_add(&lsn[i].w, lsn[i].fd, NN_IO_IN,
                              nn_stream_accept_cb);
         if (a->rc < 0)
             break;
     }
     if (a->rc < 0) {
         while (i-- > 0)
-            nn_io_fd_del(&sep->lsn[i].w);
+            nn_io_fd_del(&lsn[i].w);
+        return;
     }
+    /* Counted only here: the loop walks lsn[0..nlsn) in its callbacks. */
+    a->sep->nlsn += a->n;
+}
+
+int nn_stream_lsn_add(struct nn_stream_ep *sep, const int *fds, int nfds)
+{
+    struct nn_stream_add a;
+    int i;
+
+    if (nfds > NN_STREAM_MAXLSN - sep->nlsn) {
+        for (i = 0; i < nfds; i++)
+            close(fds[i]);
+        return -EINVAL;
+    }
+    for (i = 0; i < nfds; i++) {
+        sep->lsn[sep->nlsn + i].sep = sep;
+        sep->lsn[sep->nlsn + i].fd = fds[i];
+    }
+    a.sep = sep;
+    a.first = sep->nlsn;
+    a.n = nfds;
+    a.rc = 0;
+    /* Registered on the loop so the accept callback can never run before
+       the endpoint is published. */
+    if (nfds > 0)
+        nn_io_call(nn_stream_listen_loop, &a);
+    if (a.rc < 0) {
+        for (i = 0; i < nfds; i++)
+            close(fds[i]);
+    }
+    return a.rc;
 }
 
 int nn_stream_listen(struct nn_ep *ep, const struct nn_stream_vt *vt,
                      void *tdata, const int *fds, int nfds)
 {
     struct nn_stream_ep *sep;
-    struct nn_stream_add a;
+    int rc;
     int i;
 
     sep = nfds <= NN_STREAM_MAXLSN ? nn_stream_new(ep, vt, tdata) : NULL;
@@ -134,25 +177,37 @@ int nn_stream_listen(struct nn_ep *ep, const struct nn_stream_vt *vt,
         return nfds <= NN_STREAM_MAXLSN ? -ENOMEM : -EINVAL;
     }
     nn_io_timer_init(&sep->accept_pause, nn_stream_accept_resume);
-    for (i = 0; i < nfds; i++) {
-        sep->lsn[i].sep = sep;
-        sep->lsn[i].fd = fds[i];
-    }
-    sep->nlsn = nfds;
-    a.sep = sep;
-    a.rc = 0;
-    /* Registered on the loop so the accept callback can never run before
-       the endpoint is published. */
     ep->tdata = sep;
-    nn_io_call(nn_stream_listen_loop, &a);
-    if (a.rc < 0) {
+    rc = nn_stream_lsn_add(sep, fds, nfds);
+    if (rc < 0) {
         ep->tdata = NULL;
-        for (i = 0; i < nfds; i++)
-            close(fds[i]);
         free(sep);
-        return a.rc;
     }
-    return 0;
+    return rc;
+}
+
+void nn_stream_lsn_move(struct nn_stream_ep *from, struct nn_stream_ep *to)
+{
+    struct nn_stream_lsn *l;
+    int i;
+
+    nn_io_timer_cancel(&from->accept_pause);
+    for (i = 0; i < from->nlsn; i++) {
+        nn_io_fd_del(&from->lsn[i].w);
+        if (to->nlsn == NN_STREAM_MAXLSN) {
+            close(from->lsn[i].fd);
+            continue;
+        }
+        l = &to->lsn[to->nlsn];
+        l->sep = to;
+        l->fd = from->lsn[i].fd;
+        if (nn_io_fd_add(&l->w, l->fd, NN_IO_IN, nn_stream_accept_cb) < 0) {
+            close(l->fd);
+            continue;
+        }
+        to->nlsn++;
+    }
+    from->nlsn = 0;
 }
 
 /* --- connecting ------------------------------------------------------ */
@@ -177,7 +232,7 @@ static void nn_stream_dial_done(struct nn_stream_ep *sep, int fd)
     nn_sock_stat(sep->sock, NN_STAT_ESTABLISHED_CONNECTIONS, 1);
     nn_ep_set_error(sep->ep, 0);
     /* A connection that cannot even start counts as broken: retry. */
-    if (nn_sconn_start(sep, fd) < 0) {
+    if (nn_stream_conn_start(sep, fd) < 0) {
         nn_sock_stat(sep->sock, NN_STAT_BROKEN_CONNECTIONS, 1);
         nn_stream_schedule(sep);
     }
@@ -278,6 +333,8 @@ static void nn_stream_stop_loop(void *arg)
     struct nn_stream_ep *sep = arg;
     int i;
 
+    if (sep->vt->stopping != NULL)
+        sep->vt->stopping(sep);
     sep->stopping = 1;
     if (sep->dialer) {
         nn_io_timer_cancel(&sep->retry);

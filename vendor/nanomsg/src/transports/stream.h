@@ -1,7 +1,8 @@
-/* The stream transport engine shared by tcp and ipc: a listening endpoint's
-   accept loop, a connecting endpoint's attempts with reconnect backoff, and
-   (streamconn.c) each connection's SP header exchange and framed message
-   I/O. tcp.c and ipc.c only parse addresses and make sockets.
+/* The stream transport engine shared by tcp, ipc and ws: a listening
+   endpoint's accept loop, a connecting endpoint's attempts with reconnect
+   backoff, and (streamconn.c) each tcp/ipc connection's SP header exchange
+   and framed message I/O. tcp.c and ipc.c only parse addresses and make
+   sockets; ws.c runs its own connections (wsconn.c) on the same endpoints.
 
    Threads: everything here runs on the I/O loop thread, except
    nn_stream_listen/dial/stop (application thread, no lock held) and the
@@ -30,6 +31,15 @@ struct nn_stream_vt {
     /* The endpoint is gone (descriptors closed): release `tdata`, unlink
        the ipc path, etc. May be NULL. */
     void (*stopped)(struct nn_stream_ep *sep);
+    /* Run a new connection on connected descriptor `fd` (taken in every
+       case): 0 or -ENOMEM. NULL: an SP stream connection (streamconn.c).
+       A transport with connections of its own keeps them out of `conns`,
+       closes them in `stopped`, and calls nn_stream_conn_ended when one
+       of a connecting endpoint ends. */
+    int (*start)(struct nn_stream_ep *sep, int fd);
+    /* First step of stop, while the listeners still run: a transport may
+       hand them on (nn_stream_lsn_move). May be NULL. */
+    void (*stopping)(struct nn_stream_ep *sep);
 };
 
 #define NN_STREAM_MAXLSN 4
@@ -67,6 +77,14 @@ struct nn_stream_ep {
    taken. */
 int nn_stream_listen(struct nn_ep *ep, const struct nn_stream_vt *vt,
                      void *tdata, const int *fds, int nfds);
+/* Add listening, non-blocking descriptors (taken in every case) to a
+   listening endpoint: 0 or -errno. Application thread, no lock held. */
+int nn_stream_lsn_add(struct nn_stream_ep *sep, const int *fds, int nfds);
+/* Loop thread: move every listener of `from` to `to`, a listening
+   endpoint of the same transport (ws endpoints sharing a port pass it on
+   when the one that opened it stops). One that cannot be watched again is
+   closed. */
+void nn_stream_lsn_move(struct nn_stream_ep *from, struct nn_stream_ep *to);
 /* Start a connecting endpoint; the first attempt is made at once on the
    loop thread. 0 or -ENOMEM (tdata is then not taken). */
 int nn_stream_dial(struct nn_ep *ep, const struct nn_stream_vt *vt,
