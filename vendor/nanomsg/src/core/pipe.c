@@ -12,7 +12,10 @@
    they block, watch it themselves (ops->claim): one thread wake-up per
    message instead of two. Only the socket's few most recently readable
    pipes are candidates, so a socket with thousands of idle connections
-   pays nothing for it. */
+   pays nothing for it. What a receiver pulls still goes through the
+   pipe's queue (the protocol picks the pipe it takes from), but the
+   protocol hears of it in the same hold of the socket lock, not by an
+   event run after the receiver lets go of the lock and takes it again. */
 #include <errno.h>
 #include <stdatomic.h>
 #include <poll.h>
@@ -58,6 +61,10 @@ static _Thread_local struct {
     size_t n, cap, head;
     int depth;      /* socket locks held by this thread */
     int flushing;
+    /* The pipe this thread is pulling (nn_sock_pull), with its socket's
+       lock held: its arrivals reach the protocol at once instead of as
+       deferred events. */
+    const struct nn_pipe *pulling;
 } tls;
 
 static atomic_uint_fast64_t next_pipe_id = 1;
@@ -113,20 +120,28 @@ static void pipe_note_recent(struct nn_sock *s, struct nn_pipe *p)
     p->recent = i + 1;
 }
 
+/* Under the socket lock: tell the protocol that the pipe has input, unless
+   it knows already or the input is gone. */
+static void pipe_in_locked(struct nn_sock *s, struct nn_pipe *p)
+{
+    nn_sock_assert_locked(s);
+    pthread_mutex_lock(&p->qmtx);
+    int has = p->q.count > 0;
+    pthread_mutex_unlock(&p->qmtx);
+    if (has && !p->rd) {
+        p->rd = 1;
+        pipe_note_recent(s, p);
+        s->proto->in(s->pst, p);
+    }
+}
+
 static void pipe_event_run(struct nn_pipe *p, int ev)
 {
     struct nn_sock *s = p->sock;
     nn_sock_lock(s);
     if (p->attached) {
         if (ev == EV_IN) {
-            pthread_mutex_lock(&p->qmtx);
-            int has = p->q.count > 0;
-            pthread_mutex_unlock(&p->qmtx);
-            if (has && !p->rd) {
-                p->rd = 1;
-                pipe_note_recent(s, p);
-                s->proto->in(s->pst, p);
-            }
+            pipe_in_locked(s, p);
         } else if (!p->wr) {
             p->wr = 1;
             s->proto->out(s->pst, p);
@@ -353,7 +368,12 @@ int nn_sock_pull(struct nn_sock *s, int ahead)
     int got = 0;
     for (int i = 0; i < NN_SOCK_RECENT; i++) {
         struct nn_pipe *p = s->recent[i];
-        if (!p || !p->ops->pull(p, s->opt.rcvmaxsize))
+        if (!p)
+            continue;
+        tls.pulling = p;
+        int pulled = p->ops->pull(p, s->opt.rcvmaxsize);
+        tls.pulling = NULL;
+        if (!pulled)
             continue;
         got = 1;
         /* Input keeps coming faster than it is received: keep reading it
@@ -438,7 +458,11 @@ int nn_pipe_deliver(struct nn_pipe *p, struct nn_msg *m)
     p->qfull = p->qbytes >= p->rcvbuf;
     full = p->qfull;
     pthread_mutex_unlock(&p->qmtx);
-    if (wasempty)
+    /* Pulled by a receiver: it holds the socket lock, so the protocol can
+       take the message in this same hold. */
+    if (wasempty && tls.pulling == p && p->attached)
+        pipe_in_locked(p->sock, p);
+    else if (wasempty)
         pipe_event(p, EV_IN);
     return full;
 }

@@ -11,9 +11,11 @@
    | imtx              | transports/inproc.c| the inproc name map and links       | 1: before socket |
    | socket (s->mtx)   | core/sock.h        | protocol state, options, endpoints, | 2; one socket at |
    |                   |                    | pipe list, waiters, readiness fds   | a time per thread|
-   | sconn rxmtx       | transports/streamconn.c | a connection's receive state   | 3; trylock only  |
+   | sconn rxmtx       | transports/streamconn.c | the reading itself: decoder, | 3; trylock only  |
+   |                   |                    | kept bytes (held by the reader)     |                  |
    | pipe qmtx         | core/pipe.c        | a pipe's inbound queue              | leaf             |
-   | sconn mtx         | transports/streamconn.c | a connection's send queue, interest | leaf        |
+   | sconn mtx         | transports/streamconn.c | a connection's send queue,  | leaf             |
+   |                   |                    | interest, and who reads it (`rx`)   |                  |
    | wsconn mtx        | transports/wsconn.c| a ws connection's output, interest  | leaf             |
    | fq_mtx            | transports/flushq.c| connections owed a write by the loop| leaf             |
    | loop L.mtx        | io/loop.c          | timers, posted tasks                | leaf             |
@@ -25,9 +27,22 @@
    pipe events (arrivals, room to send) that reach another socket are
    queued per thread and run once the thread holds no socket lock (pipe.c),
    so two socket locks are never held together. The loop thread takes a
-   socket lock only with no lock of its own held. Functions that need the
+   socket lock only with no lock of its own held, but for a stream
+   connection's rxmtx while it delivers (so receivers only try that one).
+   Functions that need the
    socket lock say so with nn_sock_assert_locked(), checked in debug builds
-   (NN_DEBUG_LOCKS: the sanitizer and test builds of the Makefile). */
+   (NN_DEBUG_LOCKS: the sanitizer and test builds of the Makefile).
+
+   Who reads a tcp/ipc connection is one state of the connection (the I/O
+   thread, receivers that claimed it, nobody while the inbound queue is
+   full or after end of stream), changed only by the transitions tabled
+   in transports/streamconn.c, under its mtx; a receiving thread changes
+   it from the pipe ops (pull, claim, resume) with the socket lock held,
+   the I/O thread without. Whoever actually reads holds rxmtx; a receiver
+   only tries it, since it holds the socket lock that a reader on the I/O
+   thread may need to deliver (its rxmtx held, the loop thread takes the
+   socket lock to tell the protocol). Debug builds also check every change
+   of that state against the table. */
 #ifndef NN_CORE_SOCK_H
 #define NN_CORE_SOCK_H
 

@@ -1,21 +1,71 @@
 /* One tcp/ipc connection: the SP header exchange (1000 ms limit), then the
    connection as a pipe with framed messages both ways (see stream.h).
 
-   The receive side is the loop thread's, except that a thread in recv may
-   read the connection itself (nn_sconn_pull), which spares it the wake-up
-   through the loop thread, and when it blocks it may watch the descriptor
-   itself (nn_sconn_claim: the loop stops watching for input meanwhile).
-   `rxmtx` guards the receive state and makes the two take turns; neither
-   waits for it. The puller holds the socket lock, which a delivering
-   reader may need, so it only tries. A loop thread that finds it taken
-   stops watching for input (rx_missed) until the pull is over, rather than
-   be woken for nothing by every arrival meanwhile.
+   Who reads the connection is one state, `rx` (enum nn_sconn_rx below),
+   changed only by the nn_sconn_rx_* functions of the "receive ownership"
+   section, each under `mtx`. The loop thread reads by default; a thread in
+   recv may read it itself (nn_sconn_pull: a pull), which spares it the
+   wake-up through the loop thread, and when it blocks it may watch the
+   descriptor itself (nn_sconn_claim: the loop then watches for a hang-up
+   only). `rxmtx` makes the readers take turns: whoever reads holds it, and
+   nobody waits for it. The puller holds the socket lock, which a
+   delivering reader may need, so it only tries; a loop thread that finds
+   it taken stops watching for input (`yielded`) until the pull is over,
+   rather than be woken for nothing by every arrival meanwhile.
+
+   | from            | event   | to               | by (locks held)                 |
+   |-----------------|---------|------------------|---------------------------------|
+   | HS              | start   | LOOP             | loop (mtx)                      |
+   | LOOP            | full    | PAUSED           | reader (rxmtx, mtx)             |
+   | CLAIMED, OWED   | full    | PAUSED_CLAIMED   | reader (rxmtx, mtx)             |
+   | PAUSED          | resume  | LOOP, kicked; or | protocol took a message (socket,|
+   |                 |         | OWED if a        | mtx); OWED when the taker is in |
+   |                 |         | receiver takes it| recv and will pull              |
+   | PAUSED_CLAIMED  | resume  | OWED             | protocol (socket, mtx)          |
+   | OWED            | pull    | CLAIMED          | puller (socket, rxmtx, mtx)     |
+   | LOOP, CLAIMED,  | ended   | ENDED            | reader (rxmtx, mtx; a puller    |
+   | OWED, PAUSED*   |         |                  | also socket, and kicks the loop)|
+   | LOOP            | claim   | CLAIMED          | receiver (socket, mtx)          |
+   | CLAIMED         | unclaim | LOOP             | receiver or core (socket, mtx)  |
+   | OWED            | unclaim | LOOP, kicked     | receiver or core (socket, mtx)  |
+   | PAUSED_CLAIMED  | unclaim | PAUSED           | receiver or core (socket, mtx)  |
+   | ENDED           | eof     | DRAINING         | loop (mtx)                      |
+   | any             | close   | CLOSING          | loop, pipe stopped (mtx)        |
+
+   `reader` is the loop or a puller, whichever holds rxmtx. PAUSED* goes
+   to ENDED only when keeping the unread bytes failed (ENOMEM). The loop
+   reads in LOOP, CLAIMED (after a hang-up) and OWED; a puller in LOOP
+   while the connection is lively (it delivered lately), CLAIMED and
+   OWED; nobody in the other states. The loop watches for input in LOOP,
+   for a hang-up in CLAIMED and OWED, for nothing else in the others.
+   DRAINING waits for the application to take what was read (a resume
+   kicks the loop to look), then the loop closes.
+
+   A resume that comes before the pause it answers (the reader delivered,
+   the queue filled, a receiver took a message, all before the reader got
+   mtx back) is kept in `rx_resumed`, and that `full` leaves the state as it
+   is. A claim that is refused (idle lately, paused, owed, ended) is an
+   unclaim; a pull or claim refused in a state without a receiver changes
+   nothing. Debug builds (NN_DEBUG_LOCKS) abort on a transition that is not
+   in nn_sconn_rx_table, which is this table.
+
+   Beside `rx`, three flags qualify it without saying who reads:
+   `yielded` (the loop stepped aside for a pull: nobody watches for input
+   until the pull ends; it may be set in any state, since the loop tries
+   rxmtx before it looks at the state), `watched` (the descriptor is registered
+   with the loop; only a hang-up while paused drops it, and the loop then
+   reads on to end of stream on kicks, without a watch, and refuses pulls
+   and claims), and `broken` (a write failed: the loop tears down at its
+   next kick, whoever reads). They are about the descriptor and the send
+   side, so they are set by the code that finds them out.
 
    The send side is shared: the pipe's `send` runs on the caller's thread
    and writes to the kernel itself while nothing is queued; whatever the
    kernel does not take is queued and finished by the loop thread on
    writability. `mtx` guards that queue and every field listed under it;
-   it is a leaf lock, never held while calling into the core. */
+   it is a leaf lock, never held while calling into the core. Its flags
+   (`writing`, `flush_owed`, `released`, `kick_armed`) say who writes or
+   who is owed a wake-up, not who reads, and stay outside `rx`. */
 #include "flushq.h"
 #include "stream.h"
 #include "streamcodec.h"
@@ -27,6 +77,8 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -51,7 +103,32 @@
     ((struct nn_sconn *) (void *) ((char *) (ptr) - \
                                    offsetof(struct nn_sconn, member)))
 
-enum { NN_SCONN_HS, NN_SCONN_ACTIVE };
+/* Who reads the connection (see the table above). */
+enum nn_sconn_rx {
+    NN_SCONN_HS,             /* header exchange: the loop */
+    NN_SCONN_LOOP,           /* the loop watches and reads; recently
+                                active, pulls take turns with it */
+    NN_SCONN_CLAIMED,        /* receivers watch and read; the loop
+                                watches for a hang-up only */
+    NN_SCONN_OWED,           /* claimed, and resumed after a pause: bytes
+                                kept from before it may hold whole
+                                messages that no new input will announce,
+                                so a pull must read before anyone polls */
+    NN_SCONN_PAUSED,         /* the pipe's inbound queue is full: nobody
+                                reads; the loop does after the resume */
+    NN_SCONN_PAUSED_CLAIMED, /* the same, and the receivers do after it */
+    NN_SCONN_ENDED,          /* a pull read end of stream or bad input:
+                                nobody reads; the loop is kicked to drain */
+    NN_SCONN_DRAINING,       /* the peer is gone: the connection closes
+                                once the application has what was read */
+    NN_SCONN_CLOSING,        /* being freed (pipe stopped, loop thread) */
+    NN_SCONN_NSTATES
+};
+
+/* The events that move it, one transition function each. */
+enum { NN_RXE_START, NN_RXE_FULL, NN_RXE_RESUME, NN_RXE_PULL, NN_RXE_ENDED,
+       NN_RXE_CLAIM, NN_RXE_UNCLAIM, NN_RXE_EOF, NN_RXE_CLOSE };
+
 /* What a round of reading ended with. FAIL: the input is unusable (bad
    frame, read error); BROKEN: a write failed. */
 enum { NN_RX_AGAIN, NN_RX_BUDGET, NN_RX_PAUSED, NN_RX_EOF, NN_RX_FAIL,
@@ -83,19 +160,12 @@ struct nn_sconn {
     size_t rlen;
 
     pthread_mutex_t mtx;
-    int state;
+    enum nn_sconn_rx rx;       /* who reads: nn_sconn_rx_* only */
+    int rx_resumed;            /* a resume came before its pause */
+    int yielded;               /* the loop found rxmtx taken by a pull */
     int watched;               /* w is registered */
     unsigned interest;
     int broken;                /* a write failed: the loop tears down */
-    int rx_paused;             /* the pipe's inbound queue is full */
-    int eof;                   /* the peer closed: drain, then close */
-    int rx_resumed;            /* resume arrived before we paused */
-    int rx_missed;             /* the loop found rxmtx taken by a pull */
-    int rx_eof;                /* a pull read end of stream, or failed */
-    int rx_failed;             /* a pull found the input unusable */
-    int claimed;               /* receivers watch for input, not the loop */
-    int rx_owed;               /* resumed while claimed: a pull must read
-                                  (kept bytes may wait), or else the loop */
     int kick_armed;
     int released;              /* send returned NN_PIPE_RELEASE */
     size_t sndlimit;           /* NN_SNDBUF at connection time */
@@ -122,29 +192,6 @@ static const struct nn_pipe_ops nn_sconn_ops = {
     .claim = nn_sconn_claim,
 };
 
-/* --- helpers ---------------------------------------------------------- */
-
-static void nn_sconn_interest_locked(struct nn_sconn *c)
-{
-    unsigned ev;
-
-    if (!c->watched)
-        return;
-    if (c->state == NN_SCONN_HS)
-        ev = NN_IO_IN | (c->hs_sent < NN_SC_HDR_LEN ? NN_IO_OUT : 0);
-    else if (c->rx_paused || c->rx_missed)
-        ev = c->q.len > 0 ? NN_IO_OUT : 0;
-    else
-        /* Claimed: the receivers read, but a hang-up must still be seen
-           while none is in recv. */
-        ev = (c->claimed ? NN_IO_RDHUP : NN_IO_IN) |
-             (c->q.len > 0 ? NN_IO_OUT : 0);
-    if (ev != c->interest) {
-        c->interest = ev;
-        nn_io_fd_set(&c->w, ev);
-    }
-}
-
 /* 1 if the caller must start the kick timer (after unlocking). */
 static int nn_sconn_arm_locked(struct nn_sconn *c)
 {
@@ -152,6 +199,255 @@ static int nn_sconn_arm_locked(struct nn_sconn *c)
         return 0;
     c->kick_armed = 1;
     return 1;
+}
+
+/* --- receive ownership ------------------------------------------------ */
+
+#define NN_RXB(st) (1u << (st))
+#define NN_RXB_READING (NN_RXB(NN_SCONN_LOOP) | NN_RXB(NN_SCONN_CLAIMED) | \
+                        NN_RXB(NN_SCONN_OWED))
+#define NN_RXB_PAUSED (NN_RXB(NN_SCONN_PAUSED) | \
+                       NN_RXB(NN_SCONN_PAUSED_CLAIMED))
+
+#ifdef NN_DEBUG_LOCKS
+/* The table of the header comment: on `ev`, a state in `from` may move to
+   one in `to`. */
+static const struct {
+    int ev;
+    unsigned from;
+    unsigned to;
+} nn_sconn_rx_table[] = {
+    { NN_RXE_START, NN_RXB(NN_SCONN_HS), NN_RXB(NN_SCONN_LOOP) },
+    { NN_RXE_FULL, NN_RXB(NN_SCONN_LOOP), NN_RXB(NN_SCONN_PAUSED) },
+    { NN_RXE_FULL, NN_RXB(NN_SCONN_CLAIMED) | NN_RXB(NN_SCONN_OWED),
+      NN_RXB(NN_SCONN_PAUSED_CLAIMED) },
+    { NN_RXE_RESUME, NN_RXB(NN_SCONN_PAUSED),
+      NN_RXB(NN_SCONN_LOOP) | NN_RXB(NN_SCONN_OWED) },
+    { NN_RXE_RESUME, NN_RXB(NN_SCONN_PAUSED_CLAIMED), NN_RXB(NN_SCONN_OWED) },
+    { NN_RXE_PULL, NN_RXB(NN_SCONN_OWED), NN_RXB(NN_SCONN_CLAIMED) },
+    { NN_RXE_ENDED, NN_RXB_READING | NN_RXB_PAUSED, NN_RXB(NN_SCONN_ENDED) },
+    { NN_RXE_CLAIM, NN_RXB(NN_SCONN_LOOP), NN_RXB(NN_SCONN_CLAIMED) },
+    { NN_RXE_UNCLAIM, NN_RXB(NN_SCONN_CLAIMED) | NN_RXB(NN_SCONN_OWED),
+      NN_RXB(NN_SCONN_LOOP) },
+    { NN_RXE_UNCLAIM, NN_RXB(NN_SCONN_PAUSED_CLAIMED),
+      NN_RXB(NN_SCONN_PAUSED) },
+    { NN_RXE_EOF, NN_RXB(NN_SCONN_ENDED), NN_RXB(NN_SCONN_DRAINING) },
+    { NN_RXE_CLOSE, ~0u, NN_RXB(NN_SCONN_CLOSING) },
+};
+
+static const char *const nn_sconn_rx_names[NN_SCONN_NSTATES] = {
+    "HS", "LOOP", "CLAIMED", "OWED", "PAUSED", "PAUSED_CLAIMED", "ENDED",
+    "DRAINING", "CLOSING"
+};
+static const char *const nn_sconn_rxe_names[] = {
+    "start", "full", "resume", "pull", "ended", "claim", "unclaim", "eof",
+    "close"
+};
+
+static void nn_sconn_rx_check(struct nn_sconn *c, int ev,
+                              enum nn_sconn_rx to)
+{
+    size_t i;
+
+    /* Not proof that this thread holds mtx, but a lock that nobody holds
+       is caught. */
+    if (pthread_mutex_trylock(&c->mtx) == 0) {
+        fprintf(stderr, "nanomsg: connection state changed on %s without "
+                "its lock\n", nn_sconn_rxe_names[ev]);
+        abort();
+    }
+    for (i = 0; i < sizeof(nn_sconn_rx_table) / sizeof(nn_sconn_rx_table[0]);
+         i++)
+        if (nn_sconn_rx_table[i].ev == ev &&
+            (nn_sconn_rx_table[i].from & NN_RXB(c->rx)) &&
+            (nn_sconn_rx_table[i].to & NN_RXB(to)))
+            return;
+    fprintf(stderr, "nanomsg: connection state %s cannot go to %s on %s\n",
+            nn_sconn_rx_names[c->rx], nn_sconn_rx_names[to],
+            nn_sconn_rxe_names[ev]);
+    abort();
+}
+#endif
+
+/* mtx held: the only store to c->rx. Atomic because the loop thread peeks
+   at it without mtx (nn_sconn_in_hs); the lock orders everything else. */
+static void nn_sconn_rx_move(struct nn_sconn *c, int ev, enum nn_sconn_rx to)
+{
+#ifdef NN_DEBUG_LOCKS
+    nn_sconn_rx_check(c, ev, to);
+#else
+    (void) ev;
+#endif
+    __atomic_store_n(&c->rx, to, __ATOMIC_RELAXED);
+}
+
+/* Loop thread, no lock: is the header exchange still on? Only this thread
+   ends it. */
+static int nn_sconn_in_hs(struct nn_sconn *c)
+{
+    return __atomic_load_n(&c->rx, __ATOMIC_RELAXED) == NN_SCONN_HS;
+}
+
+static int nn_sconn_rx_paused(enum nn_sconn_rx st)
+{
+    return (NN_RXB(st) & (NN_RXB_PAUSED | NN_RXB(NN_SCONN_DRAINING))) != 0;
+}
+
+/* Has the connection delivered lately? A receiver pulls or claims only
+   such a one, so that a blocking recv costs no reads for nothing. */
+static int nn_sconn_lively(struct nn_sconn *c)
+{
+    return atomic_load_explicit(&c->rx_idle, memory_order_relaxed) <
+           NN_SCONN_IDLE;
+}
+
+/* Loop thread: the header exchange is over. */
+static void nn_sconn_rx_start(struct nn_sconn *c)
+{
+    nn_sconn_rx_move(c, NN_RXE_START, NN_SCONN_LOOP);
+}
+
+/* The reader (rxmtx held) delivered and the inbound queue is full. 1 when
+   reading must pause; 0 when the resume has come already. */
+static int nn_sconn_rx_full(struct nn_sconn *c)
+{
+    if (c->rx_resumed) {
+        c->rx_resumed = 0;
+        return 0;
+    }
+    nn_sconn_rx_move(c, NN_RXE_FULL, c->rx == NN_SCONN_LOOP
+                                         ? NN_SCONN_PAUSED
+                                         : NN_SCONN_PAUSED_CLAIMED);
+    return 1;
+}
+
+/* The queue has room again (socket lock held). Bytes may wait in rbuf with
+   nothing more to come from the kernel: someone must look at them, not
+   just wait for input. Receivers that claimed the connection (or take it
+   now: `claim`) will pull (OWED); should they give it back first, the
+   loop is kicked then. Sets *kick when the loop must be kicked now;
+   returns 1 when the connection is claimed. */
+static int nn_sconn_rx_resume(struct nn_sconn *c, int claim, int *kick)
+{
+    switch (c->rx) {
+    case NN_SCONN_DRAINING:
+        /* Maybe the last message was taken: the loop checks. */
+        *kick = nn_sconn_arm_locked(c);
+        return 0;
+    case NN_SCONN_PAUSED:
+        if (!claim || !c->watched || c->broken) {
+            nn_sconn_rx_move(c, NN_RXE_RESUME, NN_SCONN_LOOP);
+            *kick = nn_sconn_arm_locked(c);
+            return 0;
+        }
+        /* fall through */
+    case NN_SCONN_PAUSED_CLAIMED:
+        nn_sconn_rx_move(c, NN_RXE_RESUME, NN_SCONN_OWED);
+        return 1;
+    default:
+        c->rx_resumed = 1;   /* before its pause: see nn_sconn_rx_full */
+        return 0;
+    }
+}
+
+/* A puller holds rxmtx: may it read? One that owes a read pays it now. */
+static int nn_sconn_rx_pull(struct nn_sconn *c)
+{
+    if (!c->watched || c->broken)
+        return 0;
+    switch (c->rx) {
+    case NN_SCONN_LOOP:
+        return nn_sconn_lively(c);
+    case NN_SCONN_OWED:
+        nn_sconn_rx_move(c, NN_RXE_PULL, NN_SCONN_CLAIMED);
+        return 1;
+    case NN_SCONN_CLAIMED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The reader (rxmtx held) read end of stream or input it cannot use:
+   nobody reads again (the decoder must not be used again), the loop
+   drains. Set before rxmtx goes, so that no pull gets in between. */
+static void nn_sconn_rx_ended(struct nn_sconn *c)
+{
+    nn_sconn_rx_move(c, NN_RXE_ENDED, NN_SCONN_ENDED);
+}
+
+/* Receivers (socket lock held) take the watching over (`on`), keep it, or
+   give it back. The descriptor while claimed, else -1. Sets *kick when the
+   loop must read in their place. */
+static int nn_sconn_rx_claim(struct nn_sconn *c, int on, int *kick)
+{
+    if (on && c->watched && !c->broken &&
+        (c->rx == NN_SCONN_CLAIMED ||
+         (c->rx == NN_SCONN_LOOP && nn_sconn_lively(c)))) {
+        if (c->rx == NN_SCONN_LOOP)
+            nn_sconn_rx_move(c, NN_RXE_CLAIM, NN_SCONN_CLAIMED);
+        return c->fd;
+    }
+    switch (c->rx) {
+    case NN_SCONN_OWED:
+        /* What rbuf holds is the loop's to decode now. */
+        *kick = nn_sconn_arm_locked(c);
+        /* fall through */
+    case NN_SCONN_CLAIMED:
+        nn_sconn_rx_move(c, NN_RXE_UNCLAIM, NN_SCONN_LOOP);
+        break;
+    case NN_SCONN_PAUSED_CLAIMED:
+        nn_sconn_rx_move(c, NN_RXE_UNCLAIM, NN_SCONN_PAUSED);
+        break;
+    default:
+        break;
+    }
+    return -1;
+}
+
+/* Loop thread: the peer is gone, as the last reader found. */
+static void nn_sconn_rx_eof(struct nn_sconn *c)
+{
+    nn_sconn_rx_move(c, NN_RXE_EOF, NN_SCONN_DRAINING);
+}
+
+/* Loop thread, the pipe stopped: nothing reads or resumes again. */
+static void nn_sconn_rx_close(struct nn_sconn *c)
+{
+    nn_sconn_rx_move(c, NN_RXE_CLOSE, NN_SCONN_CLOSING);
+}
+
+/* --- helpers ---------------------------------------------------------- */
+
+/* What the loop watches the descriptor for, from who reads. */
+static void nn_sconn_interest_locked(struct nn_sconn *c)
+{
+    unsigned ev = 0;
+
+    if (!c->watched)
+        return;
+    switch (c->rx) {
+    case NN_SCONN_HS:
+        ev = NN_IO_IN | (c->hs_sent < NN_SC_HDR_LEN ? NN_IO_OUT : 0);
+        break;
+    case NN_SCONN_LOOP:
+        ev = c->yielded ? 0 : NN_IO_IN;
+        break;
+    case NN_SCONN_CLAIMED:
+    case NN_SCONN_OWED:
+        /* The receivers read, but a hang-up must still be seen while none
+           is in recv. */
+        ev = c->yielded ? 0 : NN_IO_RDHUP;
+        break;
+    default:
+        break;   /* nobody reads */
+    }
+    if (c->rx != NN_SCONN_HS && c->q.len > 0)
+        ev |= NN_IO_OUT;
+    if (ev != c->interest) {
+        c->interest = ev;
+        nn_io_fd_set(&c->w, ev);
+    }
 }
 
 /* --- teardown --------------------------------------------------------- */
@@ -164,6 +460,9 @@ static void nn_sconn_close(struct nn_sconn *c, int stat)
     /* First the pipe: once stopped, no send can touch the descriptor. */
     if (c->started)
         nn_pipe_stop(c->pipe);
+    pthread_mutex_lock(&c->mtx);
+    nn_sconn_rx_close(c);
+    pthread_mutex_unlock(&c->mtx);
     nn_io_timer_cancel(&c->hs_timer);
     nn_io_timer_cancel(&c->kick);
     nn_flushq_remove(&c->flush);
@@ -219,13 +518,9 @@ static int nn_sconn_deliver(struct nn_sconn *c)
     if (nn_pipe_deliver(c->pipe, &m) == 0)
         return 0;
     pthread_mutex_lock(&c->mtx);
-    /* A resume may already have come between the deliver and here. */
-    paused = !c->rx_resumed;
-    c->rx_resumed = 0;
-    if (paused) {
-        c->rx_paused = 1;
+    paused = nn_sconn_rx_full(c);
+    if (paused)
         nn_sconn_interest_locked(c);
-    }
     pthread_mutex_unlock(&c->mtx);
     return paused;
 }
@@ -438,42 +733,54 @@ static int nn_sconn_rx(struct nn_sconn *c, int hup, int once,
     }
 }
 
-/* A read round on the loop thread. */
+/* A read round on the loop thread. `hup`: the descriptor reported an
+   error or hang-up; one that reading does not report would wake us
+   forever, so it counts as unusable input. */
 static int nn_sconn_rx_loop(struct nn_sconn *c, int hup)
 {
+    enum nn_sconn_rx st;
     int64_t maxsize;
-    int paused;
     int broken;
     int rc;
 
     if (pthread_mutex_trylock(&c->rxmtx) != 0) {
         pthread_mutex_lock(&c->mtx);
-        c->rx_missed = 1;
+        c->yielded = 1;
         nn_sconn_interest_locked(c);
         pthread_mutex_unlock(&c->mtx);
-        /* The pull may have ended before it could see rx_missed. */
+        /* The pull may have ended before it could see `yielded`. */
         if (pthread_mutex_trylock(&c->rxmtx) != 0)
             return NN_RX_PAUSED;
         pthread_mutex_lock(&c->mtx);
-        c->rx_missed = 0;
+        c->yielded = 0;
         nn_sconn_interest_locked(c);
         pthread_mutex_unlock(&c->mtx);
     }
     /* A pull may have paused reading (reading on would pause again after
-       the resume already came, and stall) or failed. */
+       the resume already came, and stall) or ended it. */
     pthread_mutex_lock(&c->mtx);
-    paused = c->rx_paused;
+    st = c->rx;
     broken = c->broken;
     pthread_mutex_unlock(&c->mtx);
     if (broken) {
         rc = NN_RX_BROKEN;
-    } else if (paused) {
+    } else if (st == NN_SCONN_ENDED) {
+        rc = NN_RX_EOF;
+    } else if (!(NN_RXB(st) & NN_RXB_READING)) {
         rc = NN_RX_PAUSED;
     } else {
         /* Only now: a puller holds the socket lock while it reads. */
         maxsize = nn_sock_getopt_int(c->sep->sock, NN_SOL_SOCKET,
                                      NN_RCVMAXSIZE);
         rc = nn_sconn_rx(c, hup, 0, maxsize);
+        if (rc == NN_RX_AGAIN && hup)
+            rc = NN_RX_FAIL;
+        if (rc == NN_RX_FAIL || rc == NN_RX_EOF) {
+            pthread_mutex_lock(&c->mtx);
+            nn_sconn_rx_ended(c);
+            nn_sconn_interest_locked(c);
+            pthread_mutex_unlock(&c->mtx);
+        }
     }
     pthread_mutex_unlock(&c->rxmtx);
     return rc;
@@ -566,30 +873,12 @@ static int nn_sconn_resume(struct nn_pipe *p, int claim)
 {
     nn_pipe_assert_locked(p);
     struct nn_sconn *c = nn_pipe_tdata(p);
-    int claimed = 0;
+    int claimed;
     int kick = 0;
 
     pthread_mutex_lock(&c->mtx);
-    if (c->eof) {
-        /* Maybe the last message was taken: the loop checks. */
-        kick = nn_sconn_arm_locked(c);
-    } else if (c->rx_paused) {
-        /* Bytes may wait in rbuf with nothing more to come from the
-           kernel: someone must look at them, not just wait for input.
-           Receivers that claimed the connection (or take it now) will pull;
-           should they give it back first, the loop is kicked then. */
-        c->rx_paused = 0;
-        if (claim && c->watched && !c->broken && !c->rx_eof)
-            c->claimed = 1;
-        if (c->claimed)
-            c->rx_owed = 1;
-        else
-            kick = nn_sconn_arm_locked(c);
-        claimed = c->claimed;
-        nn_sconn_interest_locked(c);
-    } else {
-        c->rx_resumed = 1;
-    }
+    claimed = nn_sconn_rx_resume(c, claim, &kick);
+    nn_sconn_interest_locked(c);
     pthread_mutex_unlock(&c->mtx);
     if (kick)
         nn_io_timer_start(&c->kick, 0);
@@ -613,11 +902,7 @@ static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize)
     if (pthread_mutex_trylock(&c->rxmtx) != 0)
         return 0;
     pthread_mutex_lock(&c->mtx);
-    ok = c->watched && !c->rx_paused && !c->eof && !c->broken &&
-         !c->rx_eof && (c->claimed || atomic_load_explicit(
-                            &c->rx_idle, memory_order_relaxed) < NN_SCONN_IDLE);
-    if (ok)
-        c->rx_owed = 0;
+    ok = nn_sconn_rx_pull(c);
     pthread_mutex_unlock(&c->mtx);
     if (ok) {
         c->rx_got = 0;
@@ -628,23 +913,19 @@ static int nn_sconn_pull(struct nn_pipe *p, int rcvmaxsize)
     }
     kept = c->rbuf != NULL;
     if (rc == NN_RX_FAIL || rc == NN_RX_EOF) {
-        /* Before rxmtx goes: the decoder must not be used again. The loop
-           reads end of stream again itself, now watching for it. */
         pthread_mutex_lock(&c->mtx);
-        c->rx_failed = rc == NN_RX_FAIL;
-        c->rx_eof = 1;   /* either way: no more pulls or claims */
-        c->claimed = 0;
+        nn_sconn_rx_ended(c);
         nn_sconn_interest_locked(c);
         kick = nn_sconn_arm_locked(c);
         pthread_mutex_unlock(&c->mtx);
     }
     pthread_mutex_unlock(&c->rxmtx);
     pthread_mutex_lock(&c->mtx);
-    if (c->rx_missed) {
+    if (c->yielded) {
         /* Hand reading back to the loop: by watching for input, or by a
            kick for bytes kept from before a pause (no input may come) and
            when it reads without a watch (after a hang-up). */
-        c->rx_missed = 0;
+        c->yielded = 0;
         if (kept || !c->watched)
             kick |= nn_sconn_arm_locked(c);
         nn_sconn_interest_locked(c);
@@ -660,7 +941,8 @@ static int nn_sconn_claim(struct nn_pipe *p, int on)
     nn_pipe_assert_locked(p);
     struct nn_sconn *c = nn_pipe_tdata(p);
     int kick = 0;
-    int fd = -1;
+    int owed = 0;
+    int fd;
 
     /* The loop thread reading now would leave the descriptor readable
        while pulls cannot get in: the waiter would spin. It will deliver
@@ -673,23 +955,13 @@ static int nn_sconn_claim(struct nn_pipe *p, int on)
     }
     pthread_mutex_lock(&c->mtx);
     /* Our brief hold of rxmtx may have made the loop give up its read
-       round (rx_missed), which only the end of a pull undoes otherwise. */
-    if (c->rx_missed) {
-        c->rx_missed = 0;
+       round (`yielded`), which only the end of a pull undoes otherwise. */
+    if (c->yielded) {
+        c->yielded = 0;
         kick = nn_sconn_arm_locked(c);
     }
-    /* Owed: bytes kept from before a pause may hold whole messages that
-       no new input will announce; the loop decodes them. */
-    if (on && c->state == NN_SCONN_ACTIVE && c->watched && !c->rx_paused &&
-        !c->rx_owed && !c->eof && !c->broken && !c->rx_eof &&
-        (c->claimed || atomic_load_explicit(&c->rx_idle, memory_order_relaxed)
-                           < NN_SCONN_IDLE))
-        fd = c->fd;
-    c->claimed = fd >= 0;
-    if (!c->claimed && c->rx_owed) {
-        c->rx_owed = 0;
-        kick |= nn_sconn_arm_locked(c);
-    }
+    fd = nn_sconn_rx_claim(c, on, &owed);
+    kick |= owed;
     nn_sconn_interest_locked(c);
     pthread_mutex_unlock(&c->mtx);
     if (kick)
@@ -705,8 +977,7 @@ static int nn_sconn_claim(struct nn_pipe *p, int on)
 static void nn_sconn_eof(struct nn_sconn *c)
 {
     pthread_mutex_lock(&c->mtx);
-    c->eof = 1;
-    c->rx_paused = 1;
+    nn_sconn_rx_eof(c);
     nn_sconn_interest_locked(c);
     pthread_mutex_unlock(&c->mtx);
     if (nn_pipe_eof(c->pipe))
@@ -727,34 +998,30 @@ static void nn_sconn_after_rx(struct nn_sconn *c, int rc)
 static void nn_sconn_kick_cb(struct nn_io_timer *t)
 {
     struct nn_sconn *c = nn_sconn_of(t, kick);
+    enum nn_sconn_rx st;
     int broken;
-    int paused;
-    int failed;
-    int eof;
     int rc;
     int again = 0;
 
     pthread_mutex_lock(&c->mtx);
     c->kick_armed = 0;
     broken = c->broken;
-    eof = c->eof;
-    paused = c->rx_paused;
-    failed = c->rx_failed;
+    st = c->rx;
     pthread_mutex_unlock(&c->mtx);
     if (broken) {
         nn_sconn_fail(c);
         return;
     }
-    if (eof) {
+    if (st == NN_SCONN_DRAINING) {
         if (nn_pipe_eof(c->pipe))
             nn_sconn_fail(c);
         return;
     }
-    if (failed) {   /* by a pull: the decoder must not be used again */
+    if (st == NN_SCONN_ENDED) {   /* by a pull */
         nn_sconn_eof(c);
         return;
     }
-    if (paused || c->state != NN_SCONN_ACTIVE)
+    if (!(NN_RXB(st) & NN_RXB_READING))
         return;
     rc = nn_sconn_rx_loop(c, 0);
     if (rc == NN_RX_FAIL || rc == NN_RX_BROKEN || rc == NN_RX_EOF ||
@@ -799,7 +1066,7 @@ static void nn_sconn_established(struct nn_sconn *c)
         return;
     }
     pthread_mutex_lock(&c->mtx);
-    c->state = NN_SCONN_ACTIVE;
+    nn_sconn_rx_start(c);
     nn_sconn_interest_locked(c);
     pthread_mutex_unlock(&c->mtx);
     /* Refused (PAIR already paired, socket closing): the peer sees the
@@ -928,9 +1195,8 @@ static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents)
     struct nn_sconn *c = nn_sconn_of(w, w);
     int broken;
     int paused;
-    int rc;
 
-    if (c->state == NN_SCONN_HS) {
+    if (nn_sconn_in_hs(c)) {
         nn_sconn_hs_io(c, revents);
         return;
     }
@@ -941,7 +1207,7 @@ static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents)
     if (!(revents & (NN_IO_IN | NN_IO_ERR)))
         return;
     pthread_mutex_lock(&c->mtx);
-    paused = c->rx_paused;
+    paused = nn_sconn_rx_paused(c->rx);
     if (paused && (revents & NN_IO_ERR) && c->watched) {
         /* A hang-up is reported whatever the interest, so it would wake
            us forever while we may not read. The bytes the peer sent
@@ -960,12 +1226,7 @@ static void nn_sconn_cb(struct nn_io_fd *w, unsigned revents)
     }
     if (paused)
         return;
-    rc = nn_sconn_rx_loop(c, (revents & NN_IO_ERR) != 0);
-    /* An error condition that reading does not report would wake us
-       forever. */
-    if (rc == NN_RX_AGAIN && (revents & NN_IO_ERR))
-        rc = NN_RX_FAIL;
-    nn_sconn_after_rx(c, rc);
+    nn_sconn_after_rx(c, nn_sconn_rx_loop(c, (revents & NN_IO_ERR) != 0));
 }
 
 int nn_sconn_start(struct nn_stream_ep *sep, int fd)
@@ -986,7 +1247,7 @@ int nn_sconn_start(struct nn_stream_ep *sep, int fd)
     c->sep = sep;
     c->fd = fd;
     c->ipc = sep->vt->ipc;
-    c->state = NN_SCONN_HS;
+    c->rx = NN_SCONN_HS;
     c->sndlimit = (size_t) nn_sock_getopt_int(sep->sock, NN_SOL_SOCKET,
                                               NN_SNDBUF);
     nn_sc_hdr_build(c->hs_out, nn_sock_type(sep->sock));
