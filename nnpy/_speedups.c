@@ -113,39 +113,19 @@ static PyObject *sp_send(PyObject *self, PyObject *const *args,
     return out;
 }
 
-/* The socket whose last non-blocking attempt in this thread found
-   nothing, and the calls since. Such an attempt is not free: it reads the
-   connection in vain, and a socket left with nothing to receive hands its
-   connections back to the core's I/O thread, which the blocking call that
-   follows takes over again. While a receiver keeps outrunning its sender,
-   recv therefore blocks at once, and tries the attempt again every
-   NN_SP_RETRY calls. */
-#define NN_SP_RETRY 16
-static _Thread_local int dry_sock = -1;
-static _Thread_local unsigned dry_calls;
-
-/* recv(sock, flags=0) -> bytes, or the negative errno. */
+/* recv(sock, flags=0) -> bytes, or the negative errno. A non-blocking
+   attempt first, with the GIL held; the blocking call only on EAGAIN. The
+   core makes a vain attempt cheap (see `dry` in core/sock.h). */
 static PyObject *sp_recv(PyObject *self, PyObject *const *args,
                          Py_ssize_t nargs)
 {
-    int sock, flags, n = -1;
-    int err = EAGAIN;
+    int sock, flags;
     void *msg = NULL;
     (void) self;
     if (parse_sock_flags(args, nargs, 1, &sock, &flags) < 0)
         return NULL;
-    if ((flags & NN_DONTWAIT) || sock != dry_sock ||
-        ++dry_calls % NN_SP_RETRY == 0) {
-        n = nn_recv_p(sock, &msg, NN_MSG, flags | NN_DONTWAIT);
-        err = errno;
-        if (n >= 0 && sock == dry_sock)
-            dry_sock = -1;
-        else if (n < 0 && err == EAGAIN && !(flags & NN_DONTWAIT) &&
-                 sock != dry_sock) {
-            dry_sock = sock;
-            dry_calls = 0;
-        }
-    }
+    int n = nn_recv_p(sock, &msg, NN_MSG, flags | NN_DONTWAIT);
+    int err = errno;
     if (n < 0 && err == EAGAIN && !(flags & NN_DONTWAIT)) {
         Py_BEGIN_ALLOW_THREADS
         n = nn_recv_p(sock, &msg, NN_MSG, flags);
