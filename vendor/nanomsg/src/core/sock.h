@@ -188,7 +188,8 @@ int nn_sock_add_ep(struct nn_sock *s, const char *addr, int bind);
 int nn_sock_rm_ep(struct nn_sock *s, int eid);
 void nn_sock_stop_eps(struct nn_sock *s);
 
-/* Statistics are bumped from any thread without the socket lock. */
+/* Statistics are bumped from any thread without the socket lock (except
+   the message and byte counters, bumped only under it: sock.c). */
 static inline void nn_stat_add(struct nn_sock *s, int slot, int64_t d)
 {
     __atomic_fetch_add(&s->stats[slot], (uint64_t) d, __ATOMIC_RELAXED);
