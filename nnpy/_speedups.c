@@ -17,14 +17,23 @@
    are unchanged since CPython 3.7, and 3.10 added them to the stable ABI
    as they were; the 3.9 headers only hide them from limited-API code.
    Without it each call packs its arguments into a tuple, which made a
-   send+recv pair about 22% slower (bench/loop_inproc.py). */
+   send+recv pair about 22% slower (bench/loop_inproc.py).
+
+   Socket.send and Socket.recv themselves are the methods of SocketBase
+   here, nnpy.Socket's base class, which keeps the socket number in C: a
+   Python method around the C call cost another interpreter frame each
+   way, about a fifth of an inproc send+recv. Only their success path is
+   here; errors and the other kinds of data go to Socket's Python methods
+   (_send_other, _send_failed, _recv_failed). */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #ifndef METH_FASTCALL
 #define METH_FASTCALL 0x0080
 #endif
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <structmember.h>
 
 #define NN_DONTWAIT 1
 #define NN_MSG ((size_t) -1)
@@ -69,20 +78,32 @@ static int parse_sock_flags(PyObject *const *args, Py_ssize_t nargs,
     return 0;
 }
 
-static PyObject *send_bytes(int sock, PyObject *bytes, int flags)
+/* nn_send of a bytes object: the count, or -1 with *err. */
+static int send_raw(int sock, PyObject *bytes, int flags, int *err)
 {
     char *buf;
     Py_ssize_t len;
-    if (PyBytes_AsStringAndSize(bytes, &buf, &len) < 0)
-        return NULL;
+    if (PyBytes_AsStringAndSize(bytes, &buf, &len) < 0) {
+        *err = 0;   /* the exception is set */
+        return -1;
+    }
     int rc = nn_send_p(sock, buf, (size_t) len, flags | NN_DONTWAIT);
-    int err = errno;
-    if (rc < 0 && err == EAGAIN && !(flags & NN_DONTWAIT)) {
+    *err = errno;
+    if (rc < 0 && *err == EAGAIN && !(flags & NN_DONTWAIT)) {
         Py_BEGIN_ALLOW_THREADS
         rc = nn_send_p(sock, buf, (size_t) len, flags);
-        err = errno;
+        *err = errno;
         Py_END_ALLOW_THREADS
     }
+    return rc;
+}
+
+static PyObject *send_bytes(int sock, PyObject *bytes, int flags)
+{
+    int err;
+    int rc = send_raw(sock, bytes, flags, &err);
+    if (rc < 0 && err == 0)
+        return NULL;
     return PyLong_FromLong(rc < 0 ? -err : rc);
 }
 
@@ -113,51 +134,195 @@ static PyObject *sp_send(PyObject *self, PyObject *const *args,
     return out;
 }
 
-/* The socket whose last non-blocking attempt in this thread found
-   nothing, and the calls since. Such an attempt is not free: it reads the
-   connection in vain, and a socket left with nothing to receive hands its
-   connections back to the core's I/O thread, which the blocking call that
-   follows takes over again. While a receiver keeps outrunning its sender,
-   recv therefore blocks at once, and tries the attempt again every
-   NN_SP_RETRY calls. */
-#define NN_SP_RETRY 16
-static _Thread_local int dry_sock = -1;
-static _Thread_local unsigned dry_calls;
+/* One message as bytes: a non-blocking attempt first, with the GIL held;
+   the blocking call only on EAGAIN. The core makes a vain attempt cheap
+   (see `dry` in core/sock.h). NULL with *err, or with an exception set
+   and *err 0. */
+static PyObject *recv_raw(int sock, int flags, int *err)
+{
+    void *msg = NULL;
+    int n = nn_recv_p(sock, &msg, NN_MSG, flags | NN_DONTWAIT);
+    *err = errno;
+    if (n < 0 && *err == EAGAIN && !(flags & NN_DONTWAIT)) {
+        Py_BEGIN_ALLOW_THREADS
+        n = nn_recv_p(sock, &msg, NN_MSG, flags);
+        *err = errno;
+        Py_END_ALLOW_THREADS
+    }
+    if (n < 0)
+        return NULL;
+    *err = 0;
+    PyObject *out = PyBytes_FromStringAndSize(msg, n);
+    nn_freemsg_p(msg);
+    return out;
+}
 
 /* recv(sock, flags=0) -> bytes, or the negative errno. */
 static PyObject *sp_recv(PyObject *self, PyObject *const *args,
                          Py_ssize_t nargs)
 {
-    int sock, flags, n = -1;
-    int err = EAGAIN;
-    void *msg = NULL;
+    int sock, flags, err;
     (void) self;
     if (parse_sock_flags(args, nargs, 1, &sock, &flags) < 0)
         return NULL;
-    if ((flags & NN_DONTWAIT) || sock != dry_sock ||
-        ++dry_calls % NN_SP_RETRY == 0) {
-        n = nn_recv_p(sock, &msg, NN_MSG, flags | NN_DONTWAIT);
-        err = errno;
-        if (n >= 0 && sock == dry_sock)
-            dry_sock = -1;
-        else if (n < 0 && err == EAGAIN && !(flags & NN_DONTWAIT) &&
-                 sock != dry_sock) {
-            dry_sock = sock;
-            dry_calls = 0;
+    PyObject *out = recv_raw(sock, flags, &err);
+    return out || err == 0 ? out : PyLong_FromLong(-err);
+}
+
+/* --- SocketBase ---------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    int sock;
+} SocketBase;
+
+/* The arguments of a METH_FASTCALL | METH_KEYWORDS method, by position or
+   name, into out[] (NULL where an optional one is missing). */
+static int method_args(const char *fn, PyObject *const *args,
+                       Py_ssize_t nargs, PyObject *kwnames,
+                       const char *const *names, Py_ssize_t nreq,
+                       Py_ssize_t nmax, PyObject **out)
+{
+    Py_ssize_t nkw = kwnames ? PyTuple_Size(kwnames) : 0;
+    if (nargs > nmax) {
+        PyErr_Format(PyExc_TypeError, "%s() takes at most %zd arguments "
+                     "(%zd given)", fn, nmax, nargs + nkw);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < nmax; i++)
+        out[i] = i < nargs ? args[i] : NULL;
+    for (Py_ssize_t k = 0; k < nkw; k++) {
+        PyObject *key = PyTuple_GetItem(kwnames, k);
+        Py_ssize_t i = 0;
+        while (i < nmax && PyUnicode_CompareWithASCIIString(key, names[i]))
+            i++;
+        if (i == nmax) {
+            PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword "
+                         "argument '%U'", fn, key);
+            return -1;
+        }
+        if (out[i]) {
+            PyErr_Format(PyExc_TypeError, "%s() got multiple values for "
+                         "argument '%s'", fn, names[i]);
+            return -1;
+        }
+        out[i] = args[nargs + k];
+    }
+    for (Py_ssize_t i = 0; i < nreq; i++) {
+        if (!out[i]) {
+            PyErr_Format(PyExc_TypeError, "%s() missing required argument "
+                         "'%s'", fn, names[i]);
+            return -1;
         }
     }
-    if (n < 0 && err == EAGAIN && !(flags & NN_DONTWAIT)) {
-        Py_BEGIN_ALLOW_THREADS
-        n = nn_recv_p(sock, &msg, NN_MSG, flags);
-        err = errno;
-        Py_END_ALLOW_THREADS
-    }
-    if (n < 0)
-        return PyLong_FromLong(-err);
-    PyObject *out = PyBytes_FromStringAndSize(msg, n);
-    nn_freemsg_p(msg);
-    return out;
+    return 0;
 }
+
+static int int_arg(PyObject *o, int *v)
+{
+    long l = PyLong_AsLong(o);
+    if (l == -1 && PyErr_Occurred())
+        return -1;
+    *v = (int) l;
+    return 0;
+}
+
+static PyObject *sb_send(PyObject *self, PyObject *const *args,
+                         Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = { "data", "flags" };
+    PyObject *a[2];
+    int flags = 0, err, rc;
+    if (method_args("send", args, nargs, kwnames, names, 1, 2, a) < 0 ||
+        (a[1] && int_arg(a[1], &flags) < 0))
+        return NULL;
+    if (PyBytes_CheckExact(a[0])) {
+        rc = send_raw(((SocketBase *) self)->sock, a[0], flags, &err);
+        if (rc >= 0)
+            return PyLong_FromLong(rc);
+        if (err == 0)
+            return NULL;
+    } else {
+        PyObject *r = PyObject_CallMethod(self, "_send_other", "Oi", a[0],
+                                          flags);
+        if (!r)
+            return NULL;
+        long v = PyLong_AsLong(r);
+        if (v >= 0)
+            return r;
+        Py_DECREF(r);
+        if (PyErr_Occurred())
+            return NULL;
+        err = (int) -v;
+    }
+    return PyObject_CallMethod(self, "_send_failed", "iOi", err, a[0],
+                               flags);
+}
+
+static PyObject *sb_recv(PyObject *self, PyObject *const *args,
+                         Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = { "flags" };
+    PyObject *a[1];
+    int flags = 0, err;
+    if (method_args("recv", args, nargs, kwnames, names, 0, 1, a) < 0 ||
+        (a[0] && int_arg(a[0], &flags) < 0))
+        return NULL;
+    PyObject *out = recv_raw(((SocketBase *) self)->sock, flags, &err);
+    if (out || err == 0)
+        return out;
+    return PyObject_CallMethod(self, "_recv_failed", "ii", err, flags);
+}
+
+static PyObject *sb_new(PyTypeObject *type, PyObject *args, PyObject *kw)
+{
+    PyObject *o = PyType_GenericNew(type, args, kw);
+    if (o)
+        ((SocketBase *) o)->sock = -1;
+    return o;
+}
+
+/* A heap type's instances hold a reference to their type. */
+static void sb_dealloc(PyObject *o)
+{
+    PyTypeObject *type = Py_TYPE(o);
+    freefunc free_fn = (freefunc) PyType_GetSlot(type, Py_tp_free);
+    free_fn(o);
+    Py_DECREF(type);
+}
+
+#define METH_FASTCALL_KW (METH_FASTCALL | METH_KEYWORDS)
+
+static PyMethodDef sb_methods[] = {
+    { "send", (PyCFunction) (void (*)(void)) sb_send, METH_FASTCALL_KW,
+      "send($self, /, data, flags=0)\n--\n\n"
+      "Send one message; returns its size in bytes.\n\n"
+      "``data`` is bytes, a str (sent as UTF-8) or any buffer-protocol\n"
+      "object (sent as its raw bytes)." },
+    { "recv", (PyCFunction) (void (*)(void)) sb_recv, METH_FASTCALL_KW,
+      "recv($self, /, flags=0)\n--\n\nReceive one message as bytes." },
+    { NULL, NULL, 0, NULL },
+};
+
+static PyMemberDef sb_members[] = {
+    { "sock", T_INT, offsetof(SocketBase, sock), 0,
+      "The C socket number (-1 once closed)." },
+    { NULL, 0, 0, 0, NULL },
+};
+
+static PyType_Slot sb_slots[] = {
+    { Py_tp_new, (void *) sb_new },
+    { Py_tp_dealloc, (void *) sb_dealloc },
+    { Py_tp_methods, sb_methods },
+    { Py_tp_members, sb_members },
+    { Py_tp_doc, (void *) "nnpy.Socket's base: send/recv in C." },
+    { 0, NULL },
+};
+
+static PyType_Spec sb_spec = {
+    "nnpy._speedups.SocketBase", sizeof(SocketBase), 0,
+    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, sb_slots,
+};
 
 static PyMethodDef methods[] = {
     { "bind", sp_bind, METH_VARARGS,
@@ -177,5 +342,14 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__speedups(void)
 {
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    if (!m)
+        return NULL;
+    PyObject *type = PyType_FromSpec(&sb_spec);
+    if (!type || PyModule_AddObject(m, "SocketBase", type) < 0) {
+        Py_XDECREF(type);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

@@ -15,6 +15,7 @@ from ._nnpy import ffi, lib
 from ._speedups import bind as _bind_speedups
 from ._speedups import recv as _fast_recv
 from ._speedups import send as _fast_send
+from ._speedups import SocketBase as _SocketBase
 from ._async import Watch, attempt_until_done
 from ._message import Message
 from ._message import bind as _bind_message
@@ -83,7 +84,7 @@ def _as_buffer(data: Any) -> "tuple[Any, int]":
     return buf, len(buf)
 
 
-class Socket:
+class Socket(_SocketBase):
     """A nanomsg socket: ``Socket(AF_SP, PAIR)``.
 
     ``sock`` is the C socket number (``-1`` once closed).  ``close()`` may be
@@ -95,8 +96,9 @@ class Socket:
     """
 
     # No __dict__: assigning a misspelt option (``s.rcvtimout = 100``)
-    # raises AttributeError instead of passing silently.
-    __slots__ = ("sock", "_pid", "_rwatch", "_swatch", "__weakref__")
+    # raises AttributeError instead of passing silently. ``sock`` is a slot
+    # of the C base class, which also implements send and recv.
+    __slots__ = ("_pid", "_rwatch", "_swatch", "__weakref__")
 
     def __init__(self, domain: int, protocol: int, *,
                  linger: Optional[int] = None, sndbuf: Optional[int] = None,
@@ -132,17 +134,20 @@ class Socket:
 
     # -- messages ------------------------------------------------------------
 
-    def send(self, data: Data, flags: int = 0) -> int:
-        """Send one message; returns its size in bytes.
+    # send and recv are the C base's methods (nnpy/_speedups.c): their
+    # success path runs without an interpreter frame. Their errors, and
+    # data other than bytes, come back to the methods below.
+    if TYPE_CHECKING:
+        def send(self, data: Data, flags: int = 0) -> int:
+            """Send one message; returns its size in bytes."""
+            return _SocketBase.send(self, data, flags)
 
-        ``data`` is bytes, a str (sent as UTF-8) or any buffer-protocol
-        object (sent as its raw bytes).
-        """
-        rc = _fast_send(self.sock, data, flags) if type(data) is bytes \
-            else self._send_other(data, flags)
-        if rc < 0:
-            return self._send_failed(-rc, data, flags)
-        return rc
+        def recv(self, flags: int = 0) -> bytes:
+            """Receive one message as bytes."""
+            return _SocketBase.recv(self, flags)
+    else:
+        send = _SocketBase.send
+        recv = _SocketBase.recv
 
     def _send_other(self, data: Any, flags: int) -> int:
         if type(data) is Message:
@@ -168,13 +173,6 @@ class Socket:
                 return rc
             err = -rc
         raise self._error("send", err)
-
-    def recv(self, flags: int = 0) -> bytes:
-        """Receive one message as bytes."""
-        data = _fast_recv(self.sock, flags)
-        if type(data) is int:
-            return self._recv_failed(-data, flags)
-        return data  # type: ignore[no-any-return]
 
     def _recv_failed(self, err: int, flags: int) -> bytes:
         while err == _EINTR:  # see _send_failed

@@ -277,9 +277,35 @@ int nn_sock_receiving(const struct nn_sock *s)
     return receiving_on == s;
 }
 
-static uint64_t deadline_of(int timeo)
+/* The deadline of a call with time-out `timeo`, fixed when it first has
+   to wait (*deadline 0 until then): a call that never waits, the common
+   case, reads no clock. 0 when there is none. */
+static uint64_t deadline_of(int timeo, uint64_t *deadline)
 {
-    return timeo > 0 ? nn_clock_ms() + (uint64_t) timeo : 0;
+    if (!*deadline && timeo > 0)
+        *deadline = nn_clock_ms() + (uint64_t) timeo;
+    return *deadline;
+}
+
+/* A non-blocking recv found nothing in the protocol: may it pull? (See
+   `dry` in sock.h.) */
+static int dry_skips(struct nn_sock *s, int flags)
+{
+    if (!(flags & NN_DONTWAIT) || !s->dry)
+        return 0;
+    return s->dry++ % NN_DRY_RETRY != 0;
+}
+
+/* For the counters that are only ever bumped under the socket lock (the
+   messages and bytes sent and received, below): a relaxed load and store
+   instead of a locked read-modify-write, which costs more than the rest of
+   the bookkeeping of a call. nn_get_statistic reads them atomically. */
+static void stat_add_locked(struct nn_sock *s, int slot, uint64_t d)
+{
+    nn_sock_assert_locked(s);
+    __atomic_store_n(&s->stats[slot],
+                     __atomic_load_n(&s->stats[slot], __ATOMIC_RELAXED) + d,
+                     __ATOMIC_RELAXED);
 }
 
 int nn_sock_send(struct nn_sock *s, struct nn_msg *m, int flags)
@@ -297,7 +323,7 @@ int nn_sock_send(struct nn_sock *s, struct nn_msg *m, int flags)
         return -ENOTSUP;
     }
     int timeo = s->opt.sndtimeo;
-    uint64_t deadline = deadline_of(timeo);
+    uint64_t deadline = 0;
     size_t len = nn_msg_bodylen(m);
     for (;;) {
         if (s->closing) {
@@ -311,13 +337,13 @@ int nn_sock_send(struct nn_sock *s, struct nn_msg *m, int flags)
             rc = -ETIMEDOUT;
             break;
         }
-        rc = sock_wait(s, NN_EV_OUT, deadline, 0);
+        rc = sock_wait(s, NN_EV_OUT, deadline_of(timeo, &deadline), 0);
         if (rc != 0)
             break;
     }
     if (rc == 0) {
-        nn_stat_add(s, NN_ST_MESSAGES_SENT, 1);
-        nn_stat_add(s, NN_ST_BYTES_SENT, (int64_t) len);
+        stat_add_locked(s, NN_ST_MESSAGES_SENT, 1);
+        stat_add_locked(s, NN_ST_BYTES_SENT, len);
     }
     nn_sock_unlock(s);
     return rc;
@@ -332,7 +358,7 @@ int nn_sock_recv(struct nn_sock *s, struct nn_msg *m, int flags)
         return -ENOTSUP;
     }
     int timeo = s->opt.rcvtimeo;
-    uint64_t deadline = deadline_of(timeo);
+    uint64_t deadline = 0;
     int pulls = 0;
     s->receivers++;
     receiving_on = s;
@@ -349,11 +375,17 @@ int nn_sock_recv(struct nn_sock *s, struct nn_msg *m, int flags)
            unlock runs the arrival events, so the protocol sees it. The
            budget bounds the call when the protocol drops what arrives
            (a SUB filter), so that the deadline below still holds. */
-        if (pulls < 16 && nn_sock_pull(s, 0)) {
-            pulls++;
-            nn_sock_unlock(s);
-            nn_sock_lock(s);
-            continue;
+        if (pulls < 16 && !dry_skips(s, flags)) {
+            if (nn_sock_pull(s, 0)) {
+                if (flags & NN_DONTWAIT)
+                    s->dry = 0;
+                pulls++;
+                nn_sock_unlock(s);
+                nn_sock_lock(s);
+                continue;
+            }
+            if ((flags & NN_DONTWAIT) && !s->dry)
+                s->dry = 1;
         }
         if (flags & NN_DONTWAIT)
             break;
@@ -363,13 +395,14 @@ int nn_sock_recv(struct nn_sock *s, struct nn_msg *m, int flags)
         }
         /* Past the budget the claimed pipes' input would wake us for
            nothing: leave it to the I/O thread. */
-        rc = sock_wait(s, NN_EV_IN, deadline, pulls < 16);
+        rc = sock_wait(s, NN_EV_IN, deadline_of(timeo, &deadline),
+                       pulls < 16);
         if (rc != 0)
             break;
     }
     if (rc == 0) {
-        nn_stat_add(s, NN_ST_MESSAGES_RECEIVED, 1);
-        nn_stat_add(s, NN_ST_BYTES_RECEIVED, (int64_t) nn_msg_bodylen(m));
+        stat_add_locked(s, NN_ST_MESSAGES_RECEIVED, 1);
+        stat_add_locked(s, NN_ST_BYTES_RECEIVED, nn_msg_bodylen(m));
         /* Read the next message now if it is there (the reference reads
            one ahead too): the socket stays readable and the pipe becomes
            or stays ours, so the next call costs no wake-up and the I/O

@@ -57,6 +57,8 @@
 #define NN_SOCK_NAME_MAX 64
 /* Pipes a receiving thread reads and watches itself (see pipe.c). */
 #define NN_SOCK_RECENT 4
+/* A dry socket's non-blocking recv pulls once in this many calls. */
+#define NN_DRY_RETRY 16
 
 /* Statistic slots; the public ids are mapped in stats.c. */
 enum {
@@ -118,6 +120,37 @@ struct nn_sock {
     int nclaimed;           /* recent pipes watched by receivers */
     int receivers;          /* threads inside nn_sock_recv */
     unsigned claim_gen;     /* bumped whenever a pipe becomes claimed */
+    /* The "dry socket" policy of non-blocking receives, under mtx.
+
+       A program that waits for input often calls recv with NN_DONTWAIT
+       first and blocks only on EAGAIN (nnpy does so for every recv, to keep
+       the GIL when a message is there). The pull that such a call makes
+       when the protocol has nothing is not free: it reads each recent
+       connection in vain, counts it as idle (a connection idle for a few
+       pulls is no longer claimed by receivers, streamconn.c), and its
+       hold of the connection's receive lock can make the I/O thread give
+       up its read round. When the receiver outruns its sender, it is
+       vain every time, and the blocking call that follows pulls again
+       anyway.
+
+       So once a non-blocking pull has found nothing, the non-blocking
+       calls that follow skip it, trying it again every NN_DRY_RETRY calls,
+       until one finds input. Skipping it never hides a message: what
+       the protocol holds is still returned (recv is asked first), and
+       no connection is left unwatched: a claimed one is polled by a
+       receiver blocked in recv, and the last receiver out gives it back to
+       the I/O thread unless the socket is readable (nn_sock_unlock); the
+       I/O thread reads what arrives and makes the socket readable as
+       before. A skipped pull only leaves to the I/O thread
+       what the caller would have read a little sooner itself.
+
+       It is per socket, not per thread: a connection's idle count and its
+       I/O-thread hand-back belong to the socket, whichever thread calls,
+       and the state is read and written under the lock that recv holds
+       anyway, so several receiving threads share it safely. Blocking calls
+       neither read nor change it; the successful path never touches it.
+       0: not dry; else 1 + the non-blocking calls since it went dry. */
+    unsigned dry;
     struct nn_list timers;  /* protocol timers, stopped before teardown */
     uint64_t stats[NN_ST_COUNT];
 };
@@ -170,7 +203,8 @@ int nn_sock_add_ep(struct nn_sock *s, const char *addr, int bind);
 int nn_sock_rm_ep(struct nn_sock *s, int eid);
 void nn_sock_stop_eps(struct nn_sock *s);
 
-/* Statistics are bumped from any thread without the socket lock. */
+/* Statistics are bumped from any thread without the socket lock (except
+   the message and byte counters, bumped only under it: sock.c). */
 static inline void nn_stat_add(struct nn_sock *s, int slot, int64_t d)
 {
     __atomic_fetch_add(&s->stats[slot], (uint64_t) d, __ATOMIC_RELAXED);
