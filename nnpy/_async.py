@@ -97,7 +97,7 @@ class _Waiters:
     """The tasks of one loop waiting on one watch: (future, deadline) in
     arrival order; the deadline is in ``loop.time()``, inf for none."""
 
-    __slots__ = ("watch", "loop", "queue", "poll", "timer", "when")
+    __slots__ = ("watch", "loop", "queue", "poll", "timer", "when", "passed")
 
     def __init__(self, watch: Watch, loop: asyncio.AbstractEventLoop) -> None:
         self.watch = watch
@@ -107,6 +107,7 @@ class _Waiters:
         self.poll.register(watch.fd, select.POLLIN)
         self.timer: Optional[asyncio.TimerHandle] = None
         self.when = math.inf
+        self.passed = False             # a waiter was woken by _pass_on
 
     def __len__(self) -> int:
         return len(self.queue)
@@ -150,19 +151,27 @@ def _wake_one(queue: "Deque[Tuple[asyncio.Future[bool], float]]") -> bool:
 def _on_ready(w: _Waiters) -> None:
     queue = w.queue
     if queue:
+        w.passed = False
         if not w.poll.poll(0):
             return                      # stale report: wait for the next one
         # One task per readiness report: the fd stays readable while there
         # is more, so the loop calls again for the next waiter.
         if _wake_one(queue):
             return
+    elif w.passed:
+        # The task woken by _pass_on has not run yet (uvloop reports I/O
+        # before it runs the tasks woken meanwhile): it will most likely
+        # wait again, so keep the registration for it; a level-triggered
+        # fd that stays readable is reported again.
+        w.passed = False
+        return
     w.drop()
 
 
 def _pass_on(regs: List[_Waiters], me: _Waiters) -> None:
     for w in regs:
-        if w is not me and w.queue and w.poll.poll(0):
-            _wake_one(w.queue)
+        if w is not me and w.queue and w.poll.poll(0) and _wake_one(w.queue):
+            w.passed = True
 
 
 def _expire(w: _Waiters) -> None:
