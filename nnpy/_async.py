@@ -76,7 +76,7 @@ class Watch:
 # makes its fds readable, so that comes at once), or with the loop. It
 # holds the watch, so the fd it names stays open until then.
 #
-# Two things keep a wait cheap when messages flow fast:
+# Three things keep a wait cheap when messages flow fast:
 # * The loop collects readiness reports before it runs the callbacks of
 #   the iteration, so a task that ran in between (took the message, or
 #   filled the queue again, and waits anew) would be woken by a report
@@ -122,19 +122,22 @@ class _Waiters:
     def drop(self) -> None:
         """Nobody waits: give the loop's registration and timer back."""
         if self.watch.loops.get(self.loop) is self:
-            del self.watch.loops[self.loop]
+            self.watch.loops.pop(self.loop, None)
         regs = _in_loop.get(self.loop)
         if regs is not None and self in regs:
             regs.remove(self)
             if not regs:
-                del _in_loop[self.loop]
+                _in_loop.pop(self.loop, None)
         self.loop.remove_reader(self.watch.fd)
         if self.timer is not None:
             self.timer.cancel()
             self.timer, self.when = None, math.inf
 
 
-# Per running loop, its registrations (for the check before a wait).
+# Per loop, its registrations (for the check before a wait). Loops in
+# other threads use it too: every look-up and change is one dict operation
+# (atomic under the GIL), and each loop changes only its own list. A loop
+# closed with registrations left is forgotten at the next registration.
 _in_loop: Dict[asyncio.AbstractEventLoop, List[_Waiters]] = {}
 _PASS_ON_MAX = 4
 
@@ -192,10 +195,10 @@ async def _wait_asyncio(loop: asyncio.AbstractEventLoop, watch: Watch,
     """Wait until ``watch.fd`` is readable; False if ``timeout`` s passed first."""
     w = watch.loops.get(loop)
     if w is None:
-        for old in [lp for lp in watch.loops if lp.is_closed()]:
-            del watch.loops[old]        # a loop closed while registered
-        for old in [lp for lp in _in_loop if lp.is_closed()]:
-            del _in_loop[old]
+        for old in [lp for lp in list(watch.loops) if lp.is_closed()]:
+            watch.loops.pop(old, None)  # a loop closed while registered
+        for old in [lp for lp in list(_in_loop) if lp.is_closed()]:
+            _in_loop.pop(old, None)
         w = watch.loops[loop] = _Waiters(watch, loop)
         loop.add_reader(watch.fd, _on_ready, w)
         _in_loop.setdefault(loop, []).append(w)
