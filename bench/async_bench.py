@@ -285,6 +285,8 @@ def main() -> int:
              for tr in args.transports.split(",") for sz in args.sizes.split(",")]
     results: Dict[Tuple[str, str, int], List[Dict[str, float]]] = {c: [] for c in cells}
     out = open(args.out, "a") if args.out else None
+    if out:
+        out.write(json.dumps(meta(args, libs)) + "\n")
     for rnd in range(args.rounds):
         for c in cells:
             k = rnd % len(libs)
@@ -317,8 +319,28 @@ def main() -> int:
             line += " %s | %.2f [%.2f–%.2f] |" % (med("nnpy-before"), statistics.median(bs),
                                                   min(bs), max(bs))
         print(line)
+    if out:
+        out.write(json.dumps({"meta": "end", "load": " ".join(
+            "%.2f" % x for x in os.getloadavg())}) + "\n")
+        out.close()
     loop.close()
     return 0
+
+
+def meta(args: argparse.Namespace, libs: Tuple[str, ...]) -> Dict[str, Any]:
+    """What a results file needs to be read later: tree, machine, load."""
+    import platform
+    import subprocess
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        tree = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=here,
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        tree = "?"
+    return {"meta": "start", "tree": tree, "libs": list(libs), "baseline": args.baseline,
+            "loop": args.loop, "rounds": args.rounds, "seconds": args.seconds,
+            "python": platform.python_version(), "cpus": os.cpu_count(),
+            "load": " ".join("%.2f" % x for x in os.getloadavg())}
 
 
 if __name__ == "__main__":
