@@ -4,7 +4,7 @@ async API, on asyncio, in interleaved rounds of one run.
 
     python bench/async_bench.py [--rounds 5] [--seconds 0.3] [--sizes 64]
                                 [--transports inproc,ipc,tcp] [--loop asyncio|uvloop]
-                                [--out results.jsonl]
+                                [--baseline DIR] [--out results.jsonl]
 
 Cells, each for every library:
 
@@ -19,13 +19,21 @@ that rotates each round, so load on the machine hits all three alike.
 The ratio of a round is nnpy against the best of the other two in that
 round (latency: theirs/ours, throughput: ours/theirs; above 1.0 nnpy is
 faster). ``pip install '.[bench]'`` installs pyzmq and pynng.
+
+``--baseline DIR`` adds a fourth library, ``nnpy-before``: the nnpy
+package in ``DIR/nnpy`` (another version's Python files with the built
+extensions, e.g. ``git archive main nnpy | tar -x -C DIR`` then
+``cp nnpy/*.so DIR/nnpy/``), imported under another name, so a change is
+measured against what it replaces in the same rounds.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import os
+import shutil
 import socket
 import statistics
 import sys
@@ -35,7 +43,8 @@ from typing import Any, Callable, Dict, List, Tuple
 
 import nnpy
 
-LIBS = ("nnpy", "pyzmq", "pynng")
+LIBS: Tuple[str, ...] = ("nnpy", "pyzmq", "pynng")
+BEFORE: Any = None          # the --baseline package, imported as nnpy_before
 
 
 def free_port() -> int:
@@ -55,11 +64,11 @@ def address(transport: str, tag: str, tmp: str) -> str:
 # -- each library: make a bound and a connected socket; async send/recv ---------
 
 class NnpyEnds:
-    def __init__(self, pattern: str, where: str) -> None:
-        kinds = {"reqrep": (nnpy.REP, nnpy.REQ), "pipeline": (nnpy.PULL, nnpy.PUSH)}[pattern]
+    def __init__(self, pattern: str, where: str, lib: Any = nnpy) -> None:
+        kinds = {"reqrep": (lib.REP, lib.REQ), "pipeline": (lib.PULL, lib.PUSH)}[pattern]
         opts = dict(rcvtimeo=5000, sndtimeo=5000, rcvmaxsize=-1)
-        self.server = nnpy.Socket(nnpy.AF_SP, kinds[0], **opts)
-        self.client = nnpy.Socket(nnpy.AF_SP, kinds[1], **opts)
+        self.server = lib.Socket(lib.AF_SP, kinds[0], **opts)
+        self.client = lib.Socket(lib.AF_SP, kinds[1], **opts)
         self.server.bind(where)
         self.client.connect(where)
         self.srecv, self.ssend = self.server.arecv, self.server.asend
@@ -110,8 +119,32 @@ class NngEnds:
         self.server.close()
 
 
-ENDS: Dict[str, Callable[[str, str], Any]] = {"nnpy": NnpyEnds, "pyzmq": ZmqEnds,
-                                              "pynng": NngEnds}
+ENDS: Dict[str, Callable[[str, str], Any]] = {
+    "nnpy": NnpyEnds, "pyzmq": ZmqEnds, "pynng": NngEnds,
+    "nnpy-before": lambda pattern, where: NnpyEnds(pattern, where, BEFORE)}
+
+
+def load_baseline(src: str) -> Any:
+    """Import ``src/nnpy`` as the package ``nnpy_before``.
+
+    Its extension modules are copies of another file, so they load as
+    their own instances (each its own core); entries they make under the
+    ``nnpy`` name in sys.modules are put back as they were.
+    """
+    tmp = tempfile.mkdtemp(prefix="nnpy-before")
+    shutil.copytree(os.path.join(src, "nnpy"), os.path.join(tmp, "nnpy_before"))
+    saved = {k: v for k, v in sys.modules.items() if k == "nnpy" or k.startswith("nnpy.")}
+    sys.path.insert(0, tmp)
+    try:
+        mod = importlib.import_module("nnpy_before")
+    finally:
+        sys.path.remove(tmp)
+        for k in [k for k in sys.modules if k == "nnpy" or k.startswith("nnpy.")]:
+            if k in saved:
+                sys.modules[k] = saved[k]
+            else:
+                del sys.modules[k]
+    return mod
 
 
 # -- the two measurements ----------------------------------------------------------
@@ -227,6 +260,8 @@ def main() -> int:
     ap.add_argument("--transports", default="inproc,ipc,tcp")
     ap.add_argument("--tests", default="lat,thr")
     ap.add_argument("--loop", default="asyncio", choices=("asyncio", "uvloop"))
+    ap.add_argument("--baseline", metavar="DIR",
+                    help="also run DIR/nnpy (another version) as nnpy-before")
     ap.add_argument("--out")
     ap.add_argument("--one", nargs=4, metavar=("IMPL", "TEST", "TRANSPORT", "SIZE"),
                     help="one cell (impl async-nnpy, async-pyzmq or async-pynng), as a "
@@ -234,6 +269,11 @@ def main() -> int:
     args = ap.parse_args()
     if args.one:
         return one(args)
+    libs = LIBS
+    if args.baseline:
+        global BEFORE
+        BEFORE = load_baseline(args.baseline)
+        libs = LIBS + ("nnpy-before",)
     if args.loop == "uvloop":
         import uvloop
         loop = uvloop.new_event_loop()
@@ -245,9 +285,12 @@ def main() -> int:
              for tr in args.transports.split(",") for sz in args.sizes.split(",")]
     results: Dict[Tuple[str, str, int], List[Dict[str, float]]] = {c: [] for c in cells}
     out = open(args.out, "a") if args.out else None
+    if out:
+        out.write(json.dumps(meta(args, libs)) + "\n")
     for rnd in range(args.rounds):
         for c in cells:
-            order = LIBS[rnd % 3:] + LIBS[:rnd % 3]
+            k = rnd % len(libs)
+            order = libs[k:] + libs[:k]
             row: Dict[str, float] = {}
             for lib in order:
                 row[lib] = loop.run_until_complete(cell(lib, *c, args.seconds, tmp))
@@ -257,8 +300,10 @@ def main() -> int:
             if out:
                 out.write(json.dumps(rec) + "\n")
     print()
-    print("| cell | nnpy | pyzmq | pynng | ratio median [range] |")
-    print("|---|---|---|---|---|")
+    before = "nnpy-before" in libs
+    print("| cell | nnpy | pyzmq | pynng | ratio median [range] |"
+          + (" nnpy-before | after/before median [range] |" if before else ""))
+    print("|---|---|---|---|---|" + ("---|---|" if before else ""))
     for (test, tr, size), rows in results.items():
         rs = [ratio(test, r["nnpy"], [r["pyzmq"], r["pynng"]]) for r in rows]
         unit = "µs" if test == "lat" else "msg/s"
@@ -266,11 +311,36 @@ def main() -> int:
         def med(lib: str) -> str:
             v = statistics.median(r[lib] for r in rows)
             return "%.1f %s" % (v, unit) if test == "lat" else "%.0f" % v
-        print("| %s %s %d B | %s | %s | %s | %.2f [%.2f–%.2f] |" % (
+        line = "| %s %s %d B | %s | %s | %s | %.2f [%.2f–%.2f] |" % (
             test, tr, size, med("nnpy"), med("pyzmq"), med("pynng"),
-            statistics.median(rs), min(rs), max(rs)))
+            statistics.median(rs), min(rs), max(rs))
+        if before:
+            bs = [ratio(test, r["nnpy"], [r["nnpy-before"]]) for r in rows]
+            line += " %s | %.2f [%.2f–%.2f] |" % (med("nnpy-before"), statistics.median(bs),
+                                                  min(bs), max(bs))
+        print(line)
+    if out:
+        out.write(json.dumps({"meta": "end", "load": " ".join(
+            "%.2f" % x for x in os.getloadavg())}) + "\n")
+        out.close()
     loop.close()
     return 0
+
+
+def meta(args: argparse.Namespace, libs: Tuple[str, ...]) -> Dict[str, Any]:
+    """What a results file needs to be read later: tree, machine, load."""
+    import platform
+    import subprocess
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        tree = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=here,
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        tree = "?"
+    return {"meta": "start", "tree": tree, "libs": list(libs), "baseline": args.baseline,
+            "loop": args.loop, "rounds": args.rounds, "seconds": args.seconds,
+            "python": platform.python_version(), "cpus": os.cpu_count(),
+            "load": " ".join("%.2f" % x for x in os.getloadavg())}
 
 
 if __name__ == "__main__":

@@ -59,6 +59,8 @@ _DONTWAIT = _c.DONTWAIT
 _ETIMEDOUT = _c.ETIMEDOUT
 _EBADF = _c.EBADF
 _SOL_SOCKET = _c.SOL_SOCKET
+_SNDTIMEO = _c.SNDTIMEO
+_RCVTIMEO = _c.RCVTIMEO
 _TYPE_STR = _c.TYPE_STR
 _INT_SIZE = ffi.sizeof("int")
 _STR_OPT_MAX = 256  # string options are at most 63 bytes (NN_SOCKET_NAME)
@@ -287,7 +289,12 @@ class Socket(_SocketBase):
         return watch
 
     def _timeout_ms(self, send: bool) -> int:
-        return int(self.getsockopt(_SOL_SOCKET, _c.SNDTIMEO if send else _c.RCVTIMEO))
+        # Read at the first wait of every async call: the direct C call.
+        option = _SNDTIMEO if send else _RCVTIMEO
+        ibuf = _new("int *")
+        if lib.nn_getsockopt(self.sock, _SOL_SOCKET, option, ibuf, _new("size_t *", _INT_SIZE)) < 0:
+            return int(self.getsockopt(_SOL_SOCKET, option))  # raises, naming the option
+        return int(ibuf[0])
 
     # -- errors that name the call -----------------------------------------------
 
