@@ -84,6 +84,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NN_SCONN_HS_MS 1000
@@ -172,6 +173,7 @@ struct nn_sconn {
     struct nn_sq q;            /* what the kernel has not taken yet */
     int flush_owed;            /* in the flush queue (fan-out, see queue) */
     int writing;               /* the loop writes a batch taken from q */
+    uint64_t last_send;        /* when the last send came (ns) */
     size_t wbytes;             /* bytes of that batch, counted in SNDBUF */
     struct nn_flushq_item flush;
 };
@@ -859,9 +861,27 @@ out:
     return rc;
 }
 
+/* A send this soon after the previous one is part of a burst:
+   it is queued for the I/O thread, which writes everything queued
+   meanwhile with one writev. A lone message (nothing sent this recently,
+   as in any request/reply exchange) is still written at once by the
+   sending thread, so only bursts pay the hand-over. */
+#define NN_SCONN_BURST_NS 4000
+
+static uint64_t nn_sconn_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
 static int nn_sconn_send(struct nn_pipe *p, struct nn_msg *m)
 {
-    return nn_sconn_put(p, m, 1);
+    struct nn_sconn *c = nn_pipe_tdata(p);
+    uint64_t now = nn_sconn_now_ns();
+    int direct = now - c->last_send >= NN_SCONN_BURST_NS;
+    c->last_send = now;
+    return nn_sconn_put(p, m, direct);
 }
 
 static int nn_sconn_queue(struct nn_pipe *p, struct nn_msg *m)
