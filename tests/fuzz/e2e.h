@@ -116,7 +116,7 @@ static inline void e2e_finish(int fd, int s)
            very connection); REQ and SURVEYOR (EFSM, ETIMEDOUT: their
            NN_RCVFD is then readable for nothing) make a request; else
            a send now and then. */
-        if (got || errno != EAGAIN)
+        if (got || nn_errno() == EFSM || nn_errno() == ETIMEDOUT)
             (void) nn_send(s, "reply", 5, NN_DONTWAIT);
         rc = poll(pf, 2, 2);
         if (rc > 0 && pf[0].revents != 0) {
