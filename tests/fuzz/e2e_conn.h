@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 
 #include "e2e.h"
@@ -36,12 +37,58 @@ static inline void e2e_ipc_addr(struct e2e_addr *a, const char *path)
     a->len = sizeof(*un);
 }
 
+/* Our tcp connections to a nanomsg listener all go out from one local
+   port, held for this process by a bound socket that never listens.
+   We half-close first, so each connection ends in TIME_WAIT on our side;
+   from an ephemeral port, millions of them would hold every ephemeral
+   port of the host for a minute (the kernel keeps up to
+   tcp_max_tw_buckets of them), and other programs' bind to port 0 would
+   fail. From a bound port, connect() takes over the TIME_WAIT of the
+   same address pair (TCP timestamps make that safe), so at most one is
+   left per listener. The library's bind() is wrapped by sandbox.c, which
+   would pick port 0: ours go straight to the kernel. */
+static inline int e2e_bind_src(int fd)
+{
+    static int holder = -1;
+    static unsigned port;
+    struct sockaddr_in in;
+    int one = 1;
+
+    memset(&in, 0, sizeof(in));
+    in.sin_family = AF_INET;
+    in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (holder < 0) {
+        socklen_t len = sizeof(in);
+        holder = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        FUZZ_ASSERT(holder >= 0);
+        FUZZ_ASSERT(setsockopt(holder, SOL_SOCKET, SO_REUSEADDR, &one,
+                               sizeof(one)) == 0);
+        FUZZ_ASSERT(syscall(SYS_bind, holder, &in, sizeof(in)) == 0);
+        FUZZ_ASSERT(getsockname(holder, (struct sockaddr *) &in, &len) == 0);
+        port = ntohs(in.sin_port);
+    }
+    in.sin_port = htons((uint16_t) port);
+    return setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
+           syscall(SYS_bind, fd, &in, sizeof(in)) == 0;
+}
+
 static inline int e2e_connect(const struct e2e_addr *a)
 {
-    int fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    FUZZ_ASSERT(fd >= 0);
-    FUZZ_ASSERT(connect(fd, (const struct sockaddr *) &a->ss, a->len) == 0);
-    return fd;
+    for (int from_ours = a->ss.ss_family == AF_INET;; from_ours = 0) {
+        int fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        FUZZ_ASSERT(fd >= 0);
+        /* Should the port be taken (another program may listen there
+           with SO_REUSEADDR), or the pair still be in use, an ephemeral
+           port does. */
+        if (from_ours && !e2e_bind_src(fd)) {
+            close(fd);
+            continue;
+        }
+        if (connect(fd, (const struct sockaddr *) &a->ss, a->len) == 0)
+            return fd;
+        FUZZ_ASSERT(from_ours);
+        close(fd);
+    }
 }
 
 /* A non-blocking listener; for tcp, *port gets the port the OS chose. */

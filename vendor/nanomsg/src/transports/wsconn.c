@@ -479,15 +479,20 @@ static int conn_established(struct nn_wsconn *c)
    connection goes once the application has taken them. */
 static void conn_peer_gone(struct nn_wsconn *c, int code)
 {
-    if (c->state != WS_ACTIVE || c->pipe == NULL || nn_pipe_eof(c->pipe)) {
+    if (c->state != WS_ACTIVE || c->pipe == NULL) {
         conn_fail(c, code, "");
         return;
     }
+    /* eof first: should the application take the last message right
+       after nn_pipe_eof looked, its conn_resume must see eof and kick us
+       (else that wake-up was lost and the connection stayed open). */
     pthread_mutex_lock(&c->mtx);
     c->eof = 1;
     c->eof_code = code;
     conn_interest_locked(c);
     pthread_mutex_unlock(&c->mtx);
+    if (nn_pipe_eof(c->pipe))
+        conn_fail(c, code, "");
 }
 
 /* A shared listener's connection moves, before its handshake is judged,
