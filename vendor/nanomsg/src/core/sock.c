@@ -372,7 +372,8 @@ int nn_sock_recv(struct nn_sock *s, struct nn_msg *m, int flags)
             break;
         /* Input already waiting is read here: waking through the I/O
            thread costs two thread switches per message under load. The
-           unlock runs the arrival events, so the protocol sees it. The
+           protocol has heard of what the pull delivered (pipe.c); the
+           unlock lets other threads of this socket in between pulls. The
            budget bounds the call when the protocol drops what arrives
            (a SUB filter), so that the deadline below still holds. */
         if (pulls < 16 && !dry_skips(s, flags)) {
