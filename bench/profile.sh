@@ -25,32 +25,40 @@ EVENTS=context-switches,task-clock
 for sc in futex read recvmsg write writev sendmsg poll epoll_wait; do
     EVENTS="$EVENTS,syscalls:sys_enter_$sc"
 done
-per_msg() {  # test transport size seconds: one line per program
-    for prog in rawbench nnbench-ours nnbench-sys; do
-        if [ "$2" != ipc ] && [ "$2" != tcp ] && [ "$prog" = rawbench ]; then continue; fi
-        out=$(timeout 60 perf stat -x, -e "$EVENTS" -o "$TMP/stat" -- "$B/$prog" "$1" "$2" "$3" "$4")
-        python3 - "$prog" "$out" "$TMP/stat" <<'EOF2'
+# One line per program run under perf stat: counts per message (lat: per
+# round trip; many: per request served), warm-up included.
+stat_line() {  # prog, its JSON output, the perf stat file
+    python3 - "$1" "$2" "$3" <<'EOF2'
 import json, sys
 prog, out, path = sys.argv[1:]
 r = json.loads(out)
-# Messages (lat: round trips) the run handled: the timed ones plus warm-up.
-n = r["n"] + (200 if r["test"] == "lat" else 50 if r["size"] >= 65536 else 2000)
+if "clients" in r:      # manybench load: one warm-up round trip per client
+    n = r["n"] + r["clients"]
+    res = "%.0f req/s" % r["msgs_s"]
+else:                   # nnbench, rawbench: the timed messages plus warm-up
+    n = r["n"] + (200 if r["test"] == "lat" else 50 if r["size"] >= 65536 else 2000)
+    res = "%.1f us" % r["median_us"] if "median_us" in r else "%.0f msg/s" % r["msgs_s"]
 st = {}
 for line in open(path):
     f = line.strip().split(",")
     if len(f) > 2 and f[0].replace(".", "").isdigit():
         st[f[2].replace("syscalls:sys_enter_", "")] = float(f[0])
 g = lambda *ks: sum(st.get(k, 0) for k in ks) / n
-res = "%.1f us" % r["median_us"] if "median_us" in r else "%.0f msg/s" % r["msgs_s"]
-print("%-13s %-14s %6.2f %8.1f %6.2f %6.2f %6.2f %6.2f" % (
+print("%-15s %-14s %6.2f %8.1f %6.2f %6.2f %6.2f %6.2f" % (
     prog, res, g("context-switches"), st["task-clock"] * 1e3 / n,
     g("read", "recvmsg"), g("write", "writev", "sendmsg"), g("poll", "epoll_wait"), g("futex")))
 EOF2
+}
+per_msg() {  # test transport size seconds: one line per program
+    for prog in rawbench nnbench-ours nnbench-sys; do
+        if [ "$2" != ipc ] && [ "$2" != tcp ] && [ "$prog" = rawbench ]; then continue; fi
+        out=$(timeout 60 perf stat -x, -e "$EVENTS" -o "$TMP/stat" -- "$B/$prog" "$1" "$2" "$3" "$4")
+        stat_line "$prog" "$out" "$TMP/stat"
     done
 }
 hdr() {
     echo "## $1"
-    printf '%-13s %-14s %6s %8s %6s %6s %6s %6s\n' program result cs cpu_us reads writes waits futex
+    printf '%-15s %-14s %6s %8s %6s %6s %6s %6s\n' program result cs cpu_us reads writes waits futex
 }
 # Issue 10's cells: ws, and one REP server under 1000 REQ clients.
 # manybench load runs the server thread in the parent and the clients in
@@ -60,21 +68,7 @@ hdr() {
 many_stat() {  # transport seconds
     for prog in manybench-ours manybench-sys; do
         out=$(timeout 120 perf stat -x, -e "$EVENTS" -o "$TMP/stat" -- "$B/$prog" "$1" 1000 "$2" load)
-        python3 - "$prog" "$out" "$TMP/stat" <<'EOF2'
-import json, sys
-prog, out, path = sys.argv[1:]
-r = json.loads(out)
-n = r["n"] + r["clients"]
-st = {}
-for line in open(path):
-    f = line.strip().split(",")
-    if len(f) > 2 and f[0].replace(".", "").isdigit():
-        st[f[2].replace("syscalls:sys_enter_", "")] = float(f[0])
-g = lambda *ks: sum(st.get(k, 0) for k in ks) / n
-print("%-15s %-14s %6.2f %8.1f %6.2f %6.2f %6.2f %6.2f" % (
-    prog, "%.0f req/s" % r["msgs_s"], g("context-switches"), st["task-clock"] * 1e3 / n,
-    g("read", "recvmsg"), g("write", "writev", "sendmsg"), g("poll", "epoll_wait"), g("futex")))
-EOF2
+        stat_line "$prog" "$out" "$TMP/stat"
     done
 }
 top_syms() {  # title, command...: the top entries of a CPU profile by symbol
