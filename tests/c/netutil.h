@@ -21,24 +21,38 @@ static inline void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-/* A port nobody listens on right now (bound and released by the kernel). */
+/* A port nobody listens on right now (bound and released by the kernel).
+   The kernel may hand the same port out again at once, so a test that
+   asks for two ports before binding either would get one port twice:
+   the ports this process was given recently are not returned again. */
 static inline int free_port(void)
 {
-    struct sockaddr_in sa;
-    socklen_t len = sizeof(sa);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    int port;
+    static int given[32];
+    static unsigned ngiven;
+    int port = 0;
 
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
-        getsockname(fd, (struct sockaddr *) &sa, &len) < 0) {
-        perror("free_port");
-        exit(2);
+    for (int tries = 0; tries < 64; tries++) {
+        struct sockaddr_in sa;
+        socklen_t len = sizeof(sa);
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        int seen = 0;
+
+        memset(&sa, 0, sizeof(sa));
+        sa.sin_family = AF_INET;
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
+            getsockname(fd, (struct sockaddr *) &sa, &len) < 0) {
+            perror("free_port");
+            exit(2);
+        }
+        port = ntohs(sa.sin_port);
+        close(fd);
+        for (unsigned i = 0; i < ngiven && i < 32; i++)
+            seen |= given[i] == port;
+        if (!seen)
+            break;
     }
-    port = ntohs(sa.sin_port);
-    close(fd);
+    given[ngiven++ % 32] = port;
     return port;
 }
 
